@@ -1,0 +1,58 @@
+/*
+ * tsxen's command line: a command table and one module per command. Errors a user can
+ * cause (bad arguments, missing files, bad images) print one line naming the problem and
+ * exit non-zero; only an internal bug shows a stack trace.
+ */
+
+import type { Command } from './command.js';
+import { UsageError } from './command.js';
+import { runNativeCommand } from './run-native.js';
+import { ImageError } from '../lib/elf.js';
+
+const COMMANDS: Command[] = [runNativeCommand];
+
+function help(): string {
+  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`);
+  return ['usage: tsxen <command> [options]', '', 'commands:', ...rows, '',
+    "run 'tsxen <command> --help' for a command's options"].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(help() + '\n');
+    return name === undefined ? 1 : 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (cmd === undefined) {
+    process.stderr.write(`tsxen: unknown command '${name}'\n${help()}\n`);
+    return 1;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`usage: ${cmd.usage}\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`tsxen ${cmd.name}: ${e.message}\nusage: ${cmd.usage}\n`);
+      return 2;
+    }
+    if (isNodeFsError(e)) {
+      const what = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied'
+        : e.code === 'EISDIR' ? 'is a directory' : e.message;
+      process.stderr.write(`tsxen ${cmd.name}: ${e.path ?? ''}: ${what}\n`);
+      return 1;
+    }
+    if (e instanceof ImageError || e instanceof RangeError) {
+      process.stderr.write(`tsxen ${cmd.name}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+function isNodeFsError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && 'syscall' in e;
+}

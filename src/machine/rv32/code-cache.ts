@@ -1,0 +1,65 @@
+/*
+ * The decoded-instruction cache, shared by every hart of a machine.
+ *
+ * One DecodedPage (Int32Array, DECODED_STRIDE slots per instruction, see decode.ts) per
+ * RAM page that has ever been fetched from, keyed by RAM page index — physical, so
+ * every hart and every virtual alias shares it. Entries decode lazily on first execution.
+ *
+ * Coherence is exact at word granularity: every store into a page that holds decoded
+ * code (Ram.codePages[p] != 0) resets the op slot of the words it touched to UNDECODED,
+ * so self-modifying code and DMA into code pages just work, fence.i has nothing left to
+ * do, and data that shares a page with code costs one decode per written word, not a
+ * whole page.
+ */
+
+import { DECODED_SHIFT, DECODED_STRIDE } from './decode.js';
+import type { Ram } from './bus.js';
+
+const WORDS_PER_PAGE = 1024;
+
+export class CodeCache {
+  private readonly pages: (Int32Array | undefined)[];
+  private readonly codePages: Uint8Array;
+  /** A page of UNDECODED entries, never used for execution: a typed placeholder. */
+  readonly empty = new Int32Array(WORDS_PER_PAGE * DECODED_STRIDE);
+
+  constructor(ram: Ram) {
+    this.pages = new Array(ram.size / 4096);
+    this.codePages = ram.codePages;
+    ram.onCodeWrite = (page, offset, length) => this.invalidateRange(page, offset, length);
+  }
+
+  /** The decoded page for RAM page `p`, created on first fetch. */
+  page(p: number): Int32Array {
+    let d = this.pages[p];
+    if (d === undefined) {
+      d = new Int32Array(WORDS_PER_PAGE * DECODED_STRIDE);
+      this.pages[p] = d;
+      this.codePages[p] = 1;
+    }
+    return d;
+  }
+
+  /** A store of `size` bytes at RAM offset `off` hit a code page: drop those words. */
+  invalidate(off: number, size: number): void {
+    const d = this.pages[off >>> 12];
+    if (d === undefined) return;
+    const first = (off & 0xfff) >>> 2;
+    const last = ((off & 0xfff) + size - 1) >>> 2;
+    d[first << DECODED_SHIFT] = 0;
+    if (last !== first && last < WORDS_PER_PAGE) d[last << DECODED_SHIFT] = 0;
+    else if (last >= WORDS_PER_PAGE) this.invalidate(((off >>> 12) + 1) * 4096, 1);
+  }
+
+  private invalidateRange(page: number, offset: number, length: number): void {
+    const start = Math.max(offset, page * 4096);
+    const end = Math.min(offset + length, (page + 1) * 4096);
+    for (let a = start & ~3; a < end; a += 4) this.invalidate(a, 1);
+  }
+
+  /** Drops every decoded instruction (machine reset, snapshot restore). */
+  clear(): void {
+    this.pages.fill(undefined);
+    this.codePages.fill(0);
+  }
+}
