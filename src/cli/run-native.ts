@@ -5,13 +5,13 @@
  * out, 125 when every hart waits forever.
  */
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
 import { NativeSession, describeStop, type Bios } from '../native/native-run.js';
 import { parseSize } from '../lib/size.js';
-import { parseElf } from '../lib/elf.js';
+import { ImageError, parseElf } from '../lib/elf.js';
 import { disassemble } from '../machine/rv32/disasm.js';
 import { RAM_BASE, MAX_HARTS } from '../machine/rv32/machine.js';
 import { ConsoleWriter, attachTerminalInput } from './terminal.js';
@@ -76,6 +76,8 @@ export const runNativeCommand: Command = {
       }
     }
 
+    if (!existsSync(file)) throw new ImageError(`${file}: no such file`);
+    if (statSync(file).isDirectory()) throw new ImageError(`${file}: is a directory, not an image`);
     const bytes = new Uint8Array(readFileSync(file));
     let bios: Bios;
     if (values.bios === 'none' || values.bios === 'sbi') bios = values.bios;
@@ -118,7 +120,8 @@ export const runNativeCommand: Command = {
         stop: describeStop(result.reason),
       }, null, 2) + '\n');
     }
-    return quit ? 130 : result.exitCode;
+    // A process status has 8 bits: a larger failure code must not wrap around to success.
+    return quit ? 130 : result.exitCode > 255 ? 255 : result.exitCode;
   },
 };
 

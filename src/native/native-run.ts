@@ -37,7 +37,7 @@ export interface NativeOptions {
 export interface NativeResult {
   /** finisher pass/fail/reset, SBI shutdown, the instruction limit, or idle forever. */
   reason: StopReason;
-  /** The process exit status this run maps to (0 pass, failure code, 124 limit, …). */
+  /** The status this run maps to: 0 pass, the finisher's failure code (may exceed 255), 124 limit, … */
   exitCode: number;
   instructions: number;
   cycles: number;
@@ -177,7 +177,7 @@ export function exitCodeOf(reason: StopReason): number {
   switch (reason.kind) {
     case 'finisher':
       if (reason.event.kind === 'pass' || reason.event.kind === 'reset') return 0;
-      return reason.event.code === 0 ? 1 : Math.min(reason.event.code, 255);
+      return reason.event.code === 0 ? 1 : reason.event.code;
     case 'shutdown': return reason.code;
     case 'limit': return EXIT_LIMIT;
     case 'idle': return EXIT_IDLE;
