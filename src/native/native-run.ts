@@ -165,7 +165,7 @@ export class NativeSession {
       reason,
       exitCode: exitCodeOf(reason),
       instructions,
-      cycles: m.now,
+      cycles: Math.max(m.now, ...m.harts.map((h) => h.cycles)),
       wallSeconds,
       mips: wallSeconds > 0 ? instructions / wallSeconds / 1e6 : 0,
     };

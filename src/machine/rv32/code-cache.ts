@@ -12,7 +12,7 @@
  * whole page.
  */
 
-import { DECODED_SHIFT, DECODED_STRIDE } from './decode.js';
+import { DECODED_SHIFT, DECODED_STRIDE, Op } from './decode.js';
 import type { Ram } from './bus.js';
 
 const WORDS_PER_PAGE = 1024;
@@ -20,20 +20,27 @@ const WORDS_PER_PAGE = 1024;
 export class CodeCache {
   private readonly pages: (Int32Array | undefined)[];
   private readonly codePages: Uint8Array;
-  /** A page of UNDECODED entries, never used for execution: a typed placeholder. */
-  readonly empty = new Int32Array(WORDS_PER_PAGE * DECODED_STRIDE);
+  /**
+   * A page whose every slot is PAGE_END: the hart points at it after a jump to another
+   * page, so its next dispatch translates the new pc (see Hart.execute).
+   */
+  readonly missPage = new Int32Array((WORDS_PER_PAGE + 1) * DECODED_STRIDE);
 
   constructor(ram: Ram) {
     this.pages = new Array(ram.size / 4096);
     this.codePages = ram.codePages;
     ram.onCodeWrite = (page, offset, length) => this.invalidateRange(page, offset, length);
+    for (let i = 0; i <= WORDS_PER_PAGE; i++) this.missPage[i << DECODED_SHIFT] = Op.PAGE_END;
   }
 
   /** The decoded page for RAM page `p`, created on first fetch. */
   page(p: number): Int32Array {
     let d = this.pages[p];
     if (d === undefined) {
-      d = new Int32Array(WORDS_PER_PAGE * DECODED_STRIDE);
+      // One slot more than the page holds: the PAGE_END sentinel that straight-line
+      // execution reaches when it runs off the end of the page.
+      d = new Int32Array((WORDS_PER_PAGE + 1) * DECODED_STRIDE);
+      d[WORDS_PER_PAGE << DECODED_SHIFT] = Op.PAGE_END;
       this.pages[p] = d;
       this.codePages[p] = 1;
     }

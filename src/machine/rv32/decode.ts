@@ -37,6 +37,8 @@ export const enum Op {
   CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI,
   LR_W, SC_W, AMOSWAP_W, AMOADD_W, AMOXOR_W, AMOAND_W, AMOOR_W,
   AMOMIN_W, AMOMAX_W, AMOMINU_W, AMOMAXU_W,
+  /** Not an instruction: the sentinel after a page's last slot (see CodeCache). */
+  PAGE_END,
   COUNT,
 }
 
@@ -54,7 +56,7 @@ export const OP_NAMES: readonly string[] = [
   'ecall', 'ebreak', 'mret', 'sret', 'wfi', 'sfence.vma',
   'csrrw', 'csrrs', 'csrrc', 'csrrwi', 'csrrsi', 'csrrci',
   'lr.w', 'sc.w', 'amoswap.w', 'amoadd.w', 'amoxor.w', 'amoand.w', 'amoor.w',
-  'amomin.w', 'amomax.w', 'amominu.w', 'amomaxu.w',
+  'amomin.w', 'amomax.w', 'amominu.w', 'amomaxu.w', '(page end)',
 ];
 
 const BRANCH_OPS = [Op.BEQ, Op.BNE, Op.ILLEGAL, Op.ILLEGAL, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU];

@@ -22,7 +22,7 @@
  * `cycles` therefore runs ahead of `instret` exactly by idle and charged time.
  */
 
-import { Op, DECODED_SHIFT, decodeInto, X_SINK } from './decode.js';
+import { Op, DECODED_SHIFT, DECODED_STRIDE, decodeInto, X_SINK } from './decode.js';
 import {
   Cause, Csr, INTERRUPT_BIT, IRQ_PRIORITY, MEDELEG_WRITABLE, MIP_M_WRITABLE, MIP_SSIP, MISA_VALUE,
   Mode, Mstatus, MSTATUS_WRITABLE, S_INTERRUPTS, ALL_INTERRUPTS, SSTATUS_MASK,
@@ -197,7 +197,8 @@ export class Hart {
       if ((this.mip & this.mie) !== 0 && this.takeInterrupt()) continue;
       const budget = this.sliceEnd - this.cycles;
       if (this.tracer !== null) this.traceOne();
-      else this.execute(budget > 0x3fffffff ? 0x3fffffff : budget);
+      // An int32 budget keeps V8 counting in integer registers (a double here costs 2x).
+      else this.execute((budget > 0x3fffffff ? 0x3fffffff : budget) | 0);
       if (this.trapCause >= 0) {
         const cause = this.trapCause;
         this.trapCause = -1;
@@ -231,70 +232,106 @@ export class Hart {
     const ft = this.tlbs[this.mode]!;
     const xTag = ft.xTag, xXor = ft.xXor;
 
-    let pc = this.pc | 0;
-    let n = 0;
-    let fetchPage = -1; // virtual page of `page`; -1 never matches a page-aligned pc
-    let page: Int32Array = code.empty;
+    // The fetch position is (fetchPage, di): pc = fetchPage + di/2. Falling off the end
+    // of a page reaches the sentinel slot (Op.PAGE_END), and a jump to another page
+    // points `page` at code.missPage, whose every slot is PAGE_END: either way the next
+    // dispatch translates the new pc. Straight-line code needs no per-instruction check.
+    let fetchPage = this.pc & -4096;
+    let di = (this.pc & 0xffc) << (DECODED_SHIFT - 2);
+    const missPage = code.missPage;
+    let page: Int32Array = missPage;
     let pageHost = 0;
+    let n = 0;
     this.contextChanged = false;
 
     loop: while (n < budget) {
-      if ((pc & -4096) !== fetchPage) {
-        const vpn = pc >>> 12;
-        const ti = vpn & TLB_MASK;
-        let host: number;
-        if (xTag[ti] === vpn) {
-          host = ((pc & -4096) ^ xXor[ti]!) >>> 0;
-        } else {
-          this.inflight = n;
-          host = this.fetchMiss(pc);
-          if (host < 0) break loop;
-        }
-        pageHost = host;
-        page = code.page(host >>> 12);
-        fetchPage = pc & -4096;
-      }
-      const di = (pc & 0xffc) << (DECODED_SHIFT - 2);
       let op = page[di]!;
-      if (op === Op.UNDECODED) op = decodeInto(page, di, i32[(pageHost + (pc & 0xffc)) >>> 2]!);
+      if (op === Op.UNDECODED) {
+        decodeInto(page, di, i32[(pageHost + (di >>> 1)) >>> 2]!);
+        op = page[di]!; // re-read: keeps `op` an int32 for the switch's jump table
+      }
 
       switch (op) {
-        case Op.ADDI: x[page[di + 1]!] = (x[page[di + 2]!]! + page[di + 4]!) | 0; pc = (pc + 4) | 0; break;
-        case Op.LUI: x[page[di + 1]!] = page[di + 4]!; pc = (pc + 4) | 0; break;
-        case Op.AUIPC: x[page[di + 1]!] = (pc + page[di + 4]!) | 0; pc = (pc + 4) | 0; break;
-        case Op.ADD: x[page[di + 1]!] = (x[page[di + 2]!]! + x[page[di + 3]!]!) | 0; pc = (pc + 4) | 0; break;
-        case Op.SUB: x[page[di + 1]!] = (x[page[di + 2]!]! - x[page[di + 3]!]!) | 0; pc = (pc + 4) | 0; break;
-        case Op.ANDI: x[page[di + 1]!] = x[page[di + 2]!]! & page[di + 4]!; pc = (pc + 4) | 0; break;
-        case Op.ORI: x[page[di + 1]!] = x[page[di + 2]!]! | page[di + 4]!; pc = (pc + 4) | 0; break;
-        case Op.XORI: x[page[di + 1]!] = x[page[di + 2]!]! ^ page[di + 4]!; pc = (pc + 4) | 0; break;
-        case Op.SLTI: x[page[di + 1]!] = x[page[di + 2]!]! < page[di + 4]! ? 1 : 0; pc = (pc + 4) | 0; break;
-        case Op.SLTIU: x[page[di + 1]!] = (x[page[di + 2]!]! >>> 0) < (page[di + 4]! >>> 0) ? 1 : 0; pc = (pc + 4) | 0; break;
-        case Op.SLLI: x[page[di + 1]!] = x[page[di + 2]!]! << page[di + 4]!; pc = (pc + 4) | 0; break;
-        case Op.SRLI: x[page[di + 1]!] = x[page[di + 2]!]! >>> page[di + 4]!; pc = (pc + 4) | 0; break;
-        case Op.SRAI: x[page[di + 1]!] = x[page[di + 2]!]! >> page[di + 4]!; pc = (pc + 4) | 0; break;
-        case Op.AND: x[page[di + 1]!] = x[page[di + 2]!]! & x[page[di + 3]!]!; pc = (pc + 4) | 0; break;
-        case Op.OR: x[page[di + 1]!] = x[page[di + 2]!]! | x[page[di + 3]!]!; pc = (pc + 4) | 0; break;
-        case Op.XOR: x[page[di + 1]!] = x[page[di + 2]!]! ^ x[page[di + 3]!]!; pc = (pc + 4) | 0; break;
-        case Op.SLL: x[page[di + 1]!] = x[page[di + 2]!]! << (x[page[di + 3]!]! & 31); pc = (pc + 4) | 0; break;
-        case Op.SRL: x[page[di + 1]!] = x[page[di + 2]!]! >>> (x[page[di + 3]!]! & 31); pc = (pc + 4) | 0; break;
-        case Op.SRA: x[page[di + 1]!] = x[page[di + 2]!]! >> (x[page[di + 3]!]! & 31); pc = (pc + 4) | 0; break;
-        case Op.SLT: x[page[di + 1]!] = x[page[di + 2]!]! < x[page[di + 3]!]! ? 1 : 0; pc = (pc + 4) | 0; break;
-        case Op.SLTU: x[page[di + 1]!] = (x[page[di + 2]!]! >>> 0) < (x[page[di + 3]!]! >>> 0) ? 1 : 0; pc = (pc + 4) | 0; break;
+        case Op.ADDI: x[page[di + 1]!] = (x[page[di + 2]!]! + page[di + 4]!) | 0; di += DECODED_STRIDE; break;
+        case Op.LUI: x[page[di + 1]!] = page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.AUIPC: x[page[di + 1]!] = (fetchPage + (di >>> 1) + page[di + 4]!) | 0; di += DECODED_STRIDE; break;
+        case Op.ADD: x[page[di + 1]!] = (x[page[di + 2]!]! + x[page[di + 3]!]!) | 0; di += DECODED_STRIDE; break;
+        case Op.SUB: x[page[di + 1]!] = (x[page[di + 2]!]! - x[page[di + 3]!]!) | 0; di += DECODED_STRIDE; break;
+        case Op.ANDI: x[page[di + 1]!] = x[page[di + 2]!]! & page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.ORI: x[page[di + 1]!] = x[page[di + 2]!]! | page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.XORI: x[page[di + 1]!] = x[page[di + 2]!]! ^ page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.SLTI: x[page[di + 1]!] = x[page[di + 2]!]! < page[di + 4]! ? 1 : 0; di += DECODED_STRIDE; break;
+        case Op.SLTIU: x[page[di + 1]!] = (x[page[di + 2]!]! >>> 0) < (page[di + 4]! >>> 0) ? 1 : 0; di += DECODED_STRIDE; break;
+        case Op.SLLI: x[page[di + 1]!] = x[page[di + 2]!]! << page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.SRLI: x[page[di + 1]!] = x[page[di + 2]!]! >>> page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.SRAI: x[page[di + 1]!] = x[page[di + 2]!]! >> page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.AND: x[page[di + 1]!] = x[page[di + 2]!]! & x[page[di + 3]!]!; di += DECODED_STRIDE; break;
+        case Op.OR: x[page[di + 1]!] = x[page[di + 2]!]! | x[page[di + 3]!]!; di += DECODED_STRIDE; break;
+        case Op.XOR: x[page[di + 1]!] = x[page[di + 2]!]! ^ x[page[di + 3]!]!; di += DECODED_STRIDE; break;
+        case Op.SLL: x[page[di + 1]!] = x[page[di + 2]!]! << (x[page[di + 3]!]! & 31); di += DECODED_STRIDE; break;
+        case Op.SRL: x[page[di + 1]!] = x[page[di + 2]!]! >>> (x[page[di + 3]!]! & 31); di += DECODED_STRIDE; break;
+        case Op.SRA: x[page[di + 1]!] = x[page[di + 2]!]! >> (x[page[di + 3]!]! & 31); di += DECODED_STRIDE; break;
+        case Op.SLT: x[page[di + 1]!] = x[page[di + 2]!]! < x[page[di + 3]!]! ? 1 : 0; di += DECODED_STRIDE; break;
+        case Op.SLTU: x[page[di + 1]!] = (x[page[di + 2]!]! >>> 0) < (x[page[di + 3]!]! >>> 0) ? 1 : 0; di += DECODED_STRIDE; break;
 
-        case Op.JAL: x[page[di + 1]!] = (pc + 4) | 0; pc = (pc + page[di + 4]!) | 0; break;
-        case Op.JALR: {
-          const target = (x[page[di + 2]!]! + page[di + 4]!) & -2;
-          if ((target & 2) !== 0) { this.raise(Cause.MISALIGNED_FETCH, target); break loop; }
+        case Op.JAL: {
+          const pc = (fetchPage + (di >>> 1)) | 0;
+          const t = (pc + page[di + 4]!) | 0;
           x[page[di + 1]!] = (pc + 4) | 0;
-          pc = target;
+          if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+          di = (t & 0xffc) << (DECODED_SHIFT - 2);
           break;
         }
-        case Op.BEQ: pc = x[page[di + 2]!] === x[page[di + 3]!] ? (pc + page[di + 4]!) | 0 : (pc + 4) | 0; break;
-        case Op.BNE: pc = x[page[di + 2]!] !== x[page[di + 3]!] ? (pc + page[di + 4]!) | 0 : (pc + 4) | 0; break;
-        case Op.BLT: pc = x[page[di + 2]!]! < x[page[di + 3]!]! ? (pc + page[di + 4]!) | 0 : (pc + 4) | 0; break;
-        case Op.BGE: pc = x[page[di + 2]!]! >= x[page[di + 3]!]! ? (pc + page[di + 4]!) | 0 : (pc + 4) | 0; break;
-        case Op.BLTU: pc = (x[page[di + 2]!]! >>> 0) < (x[page[di + 3]!]! >>> 0) ? (pc + page[di + 4]!) | 0 : (pc + 4) | 0; break;
-        case Op.BGEU: pc = (x[page[di + 2]!]! >>> 0) >= (x[page[di + 3]!]! >>> 0) ? (pc + page[di + 4]!) | 0 : (pc + 4) | 0; break;
+        case Op.JALR: {
+          const t = (x[page[di + 2]!]! + page[di + 4]!) & -2;
+          if ((t & 2) !== 0) { this.raise(Cause.MISALIGNED_FETCH, t); break loop; }
+          x[page[di + 1]!] = (fetchPage + (di >>> 1) + 4) | 0;
+          if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+          di = (t & 0xffc) << (DECODED_SHIFT - 2);
+          break;
+        }
+        case Op.BEQ:
+          if (x[page[di + 2]!] === x[page[di + 3]!]) {
+            const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
+            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+            di = (t & 0xffc) << (DECODED_SHIFT - 2);
+          } else di += DECODED_STRIDE;
+          break;
+        case Op.BNE:
+          if (x[page[di + 2]!] !== x[page[di + 3]!]) {
+            const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
+            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+            di = (t & 0xffc) << (DECODED_SHIFT - 2);
+          } else di += DECODED_STRIDE;
+          break;
+        case Op.BLT:
+          if (x[page[di + 2]!]! < x[page[di + 3]!]!) {
+            const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
+            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+            di = (t & 0xffc) << (DECODED_SHIFT - 2);
+          } else di += DECODED_STRIDE;
+          break;
+        case Op.BGE:
+          if (x[page[di + 2]!]! >= x[page[di + 3]!]!) {
+            const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
+            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+            di = (t & 0xffc) << (DECODED_SHIFT - 2);
+          } else di += DECODED_STRIDE;
+          break;
+        case Op.BLTU:
+          if ((x[page[di + 2]!]! >>> 0) < (x[page[di + 3]!]! >>> 0)) {
+            const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
+            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+            di = (t & 0xffc) << (DECODED_SHIFT - 2);
+          } else di += DECODED_STRIDE;
+          break;
+        case Op.BGEU:
+          if ((x[page[di + 2]!]! >>> 0) >= (x[page[di + 3]!]! >>> 0)) {
+            const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
+            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+            di = (t & 0xffc) << (DECODED_SHIFT - 2);
+          } else di += DECODED_STRIDE;
+          break;
 
         case Op.LW: {
           const va = (x[page[di + 2]!]! + page[di + 4]!) | 0;
@@ -306,7 +343,7 @@ export class Hart {
             if (this.trapCause >= 0) break loop;
             x[page[di + 1]!] = v;
           }
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
         case Op.LBU: {
@@ -319,7 +356,7 @@ export class Hart {
             if (this.trapCause >= 0) break loop;
             x[page[di + 1]!] = v & 0xff;
           }
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
         case Op.LB: {
@@ -332,7 +369,7 @@ export class Hart {
             if (this.trapCause >= 0) break loop;
             x[page[di + 1]!] = (v << 24) >> 24;
           }
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
         case Op.LHU: {
@@ -345,7 +382,7 @@ export class Hart {
             if (this.trapCause >= 0) break loop;
             x[page[di + 1]!] = v & 0xffff;
           }
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
         case Op.LH: {
@@ -358,7 +395,7 @@ export class Hart {
             if (this.trapCause >= 0) break loop;
             x[page[di + 1]!] = (v << 16) >> 16;
           }
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
         case Op.SW: {
@@ -372,9 +409,9 @@ export class Hart {
             this.inflight = n;
             const r = this.storeSlow(va, 4, x[page[di + 3]!]!);
             if (r === STORE_TRAP) break loop;
-            if (r === STORE_DEVICE) { pc = (pc + 4) | 0; n++; break loop; }
+            if (r === STORE_DEVICE) { di += DECODED_STRIDE; n++; break loop; }
           }
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
         case Op.SB: {
@@ -388,9 +425,9 @@ export class Hart {
             this.inflight = n;
             const r = this.storeSlow(va, 1, x[page[di + 3]!]!);
             if (r === STORE_TRAP) break loop;
-            if (r === STORE_DEVICE) { pc = (pc + 4) | 0; n++; break loop; }
+            if (r === STORE_DEVICE) { di += DECODED_STRIDE; n++; break loop; }
           }
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
         case Op.SH: {
@@ -404,38 +441,38 @@ export class Hart {
             this.inflight = n;
             const r = this.storeSlow(va, 2, x[page[di + 3]!]!);
             if (r === STORE_TRAP) break loop;
-            if (r === STORE_DEVICE) { pc = (pc + 4) | 0; n++; break loop; }
+            if (r === STORE_DEVICE) { di += DECODED_STRIDE; n++; break loop; }
           }
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
 
-        case Op.MUL: x[page[di + 1]!] = Math.imul(x[page[di + 2]!]!, x[page[di + 3]!]!); pc = (pc + 4) | 0; break;
-        case Op.MULH: x[page[di + 1]!] = mulh(x[page[di + 2]!]!, x[page[di + 3]!]!); pc = (pc + 4) | 0; break;
-        case Op.MULHSU: x[page[di + 1]!] = mulhsu(x[page[di + 2]!]!, x[page[di + 3]!]!); pc = (pc + 4) | 0; break;
-        case Op.MULHU: x[page[di + 1]!] = mulhu(x[page[di + 2]!]!, x[page[di + 3]!]!); pc = (pc + 4) | 0; break;
+        case Op.MUL: x[page[di + 1]!] = Math.imul(x[page[di + 2]!]!, x[page[di + 3]!]!); di += DECODED_STRIDE; break;
+        case Op.MULH: x[page[di + 1]!] = mulh(x[page[di + 2]!]!, x[page[di + 3]!]!); di += DECODED_STRIDE; break;
+        case Op.MULHSU: x[page[di + 1]!] = mulhsu(x[page[di + 2]!]!, x[page[di + 3]!]!); di += DECODED_STRIDE; break;
+        case Op.MULHU: x[page[di + 1]!] = mulhu(x[page[di + 2]!]!, x[page[di + 3]!]!); di += DECODED_STRIDE; break;
         case Op.DIV: {
           const a = x[page[di + 2]!]!, b = x[page[di + 3]!]!;
           x[page[di + 1]!] = b === 0 ? -1 : a === -0x80000000 && b === -1 ? a : (a / b) | 0;
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
         case Op.DIVU: {
           const a = x[page[di + 2]!]! >>> 0, b = x[page[di + 3]!]! >>> 0;
           x[page[di + 1]!] = b === 0 ? -1 : (a / b) >>> 0;
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
         case Op.REM: {
           const a = x[page[di + 2]!]!, b = x[page[di + 3]!]!;
           x[page[di + 1]!] = b === 0 ? a : b === -1 ? 0 : (a % b) | 0;
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
         case Op.REMU: {
           const a = x[page[di + 2]!]! >>> 0, b = x[page[di + 3]!]! >>> 0;
           x[page[di + 1]!] = b === 0 ? a : (a % b) | 0;
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
 
@@ -443,17 +480,17 @@ export class Hart {
         case Op.FENCE_I:
           // Memory is sequentially consistent here, and the decode cache is kept
           // coherent with every store, so both fences have nothing left to do.
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
 
         case Op.BRANCH_MISALIGNED:
         case Op.JAL_MISALIGNED: {
-          const target = (pc + page[di + 4]!) | 0;
+          const target = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
           if (op === Op.JAL_MISALIGNED || branchTaken(page[di + 6]!, x[page[di + 2]!]!, x[page[di + 3]!]!)) {
             this.raise(Cause.MISALIGNED_FETCH, target);
             break loop;
           }
-          pc = (pc + 4) | 0;
+          di += DECODED_STRIDE;
           break;
         }
 
@@ -461,21 +498,42 @@ export class Hart {
           this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 5]!);
           break loop;
 
+        case Op.PAGE_END: {
+          // Fetch from a new page: translate pc, then dispatch from its decoded page.
+          const pc = (fetchPage + (di >>> 1)) | 0;
+          fetchPage = pc & -4096;
+          di = (pc & 0xffc) << (DECODED_SHIFT - 2);
+          const vpn = pc >>> 12, ti = vpn & TLB_MASK;
+          let host: number;
+          if (xTag[ti] === vpn) {
+            host = (fetchPage ^ xXor[ti]!) >>> 0;
+          } else {
+            this.inflight = n;
+            host = this.fetchMiss(pc);
+            if (host < 0) break loop;
+          }
+          pageHost = host;
+          page = code.page(host >>> 12);
+          continue loop; // nothing retired
+        }
+
         default: {
           // Everything below is rare: system instructions, CSRs and atomics.
-          this.pc = pc;
+          this.pc = (fetchPage + (di >>> 1)) | 0;
           this.inflight = n;
           this.executeSlow(op, page, di);
           if (this.trapCause >= 0) break loop;
-          pc = this.pc;
           n++;
+          const t = this.pc;
+          if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+          di = (t & 0xffc) << (DECODED_SHIFT - 2);
           if (this.contextChanged) break loop;
           continue loop;
         }
       }
       n++;
     }
-    this.pc = pc;
+    this.pc = (fetchPage + (di >>> 1)) | 0;
     this.cycles += n;
     this.instret += n;
     this.inflight = 0;
