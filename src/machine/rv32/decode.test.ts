@@ -82,7 +82,7 @@ test('branch and jump targets that are not 4-byte aligned decode to the trapping
 test('decodeInto redirects writes to x0 into the sink register', () => {
   const out = new Int32Array(8);
   decodeInto(out, 0, asm.addi(0, 1, 5));
-  assert.equal(out[1], X_SINK);
-  decodeInto(out, 0, asm.addi(7, 1, 5));
-  assert.equal(out[1], 7);
+  assert.equal(out[1]! & 63, X_SINK);
+  decodeInto(out, 0, asm.add(7, 1, 5));
+  assert.equal(out[1], 7 | (1 << 8) | (5 << 16), 'rd | rs1 << 8 | rs2 << 16');
 });
