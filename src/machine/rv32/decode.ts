@@ -7,9 +7,9 @@
  * with DECODED_STRIDE slots per instruction) and re-decodes only after a store to it.
  *
  * Slot layout of one decoded instruction (index i*8 + k):
- *   k=0 op        (Op.UNDECODED = 0 means "decode me")
- *   k=1 registers packed for the interpreter: rd | rs1 << 8 | rs2 << 16, where rd is
- *                 X_SINK (32) when the instruction writes x0 (one load for all three)
+ *   k=0 op and registers packed for the interpreter: op | rd << 8 | rs1 << 16 | rs2 << 24,
+ *                 so one load dispatches (0 = Op.UNDECODED: "decode me")
+ *   k=1 rd        (writes to x0 are redirected to the sink slot X_SINK = 32)
  *   k=2 rs1       (for CSR-immediate forms: the 5-bit uimm)
  *   k=3 rs2       (for slow branches: funct3)
  *   k=4 imm       (sign-extended immediate; CSR number for CSR ops)
@@ -100,8 +100,9 @@ export interface Decoded {
  */
 export function decodeInto(out: Int32Array, base: number, w: number): Op {
   const d = decodeFields(w);
-  out[base] = d.op;
-  out[base + 1] = (d.rd === 0 ? X_SINK : d.rd) | (d.rs1 << 8) | (d.rs2 << 16);
+  const rd = d.rd === 0 ? X_SINK : d.rd;
+  out[base] = d.op | (rd << 8) | (d.rs1 << 16) | (d.rs2 << 24);
+  out[base + 1] = rd;
   out[base + 2] = d.rs1;
   out[base + 3] = d.rs2;
   out[base + 4] = d.imm;

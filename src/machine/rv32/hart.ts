@@ -245,89 +245,90 @@ export class Hart {
     this.contextChanged = false;
 
     loop: while (n < budget) {
-      let op = page[di]!;
-      if (op === Op.UNDECODED) {
+      // Slot 0 packs op | rd << 8 | rs1 << 16 | rs2 << 24: one load per dispatch.
+      let r = page[di]!;
+      if (r === Op.UNDECODED) {
         decodeInto(page, di, i32[(pageHost + (di >>> 1)) >>> 2]!);
-        op = page[di]!; // re-read: keeps `op` an int32 for the switch's jump table
+        r = page[di]!; // re-read: keeps `r` an int32 for the switch's jump table
       }
-      const r = page[di + 1]!; // rd | rs1 << 8 | rs2 << 16
+      const op = r & 0xff;
 
       switch (op) {
-        case Op.ADDI: x[(r & 63)] = (x[((r >>> 8) & 63)]! + page[di + 4]!) | 0; di += DECODED_STRIDE; break;
-        case Op.LUI: x[(r & 63)] = page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.AUIPC: x[(r & 63)] = (fetchPage + (di >>> 1) + page[di + 4]!) | 0; di += DECODED_STRIDE; break;
-        case Op.ADD: x[(r & 63)] = (x[((r >>> 8) & 63)]! + x[(r >>> 16)]!) | 0; di += DECODED_STRIDE; break;
-        case Op.SUB: x[(r & 63)] = (x[((r >>> 8) & 63)]! - x[(r >>> 16)]!) | 0; di += DECODED_STRIDE; break;
-        case Op.ANDI: x[(r & 63)] = x[((r >>> 8) & 63)]! & page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.ORI: x[(r & 63)] = x[((r >>> 8) & 63)]! | page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.XORI: x[(r & 63)] = x[((r >>> 8) & 63)]! ^ page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.SLTI: x[(r & 63)] = x[((r >>> 8) & 63)]! < page[di + 4]! ? 1 : 0; di += DECODED_STRIDE; break;
-        case Op.SLTIU: x[(r & 63)] = (x[((r >>> 8) & 63)]! >>> 0) < (page[di + 4]! >>> 0) ? 1 : 0; di += DECODED_STRIDE; break;
-        case Op.SLLI: x[(r & 63)] = x[((r >>> 8) & 63)]! << page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.SRLI: x[(r & 63)] = x[((r >>> 8) & 63)]! >>> page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.SRAI: x[(r & 63)] = x[((r >>> 8) & 63)]! >> page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.AND: x[(r & 63)] = x[((r >>> 8) & 63)]! & x[(r >>> 16)]!; di += DECODED_STRIDE; break;
-        case Op.OR: x[(r & 63)] = x[((r >>> 8) & 63)]! | x[(r >>> 16)]!; di += DECODED_STRIDE; break;
-        case Op.XOR: x[(r & 63)] = x[((r >>> 8) & 63)]! ^ x[(r >>> 16)]!; di += DECODED_STRIDE; break;
-        case Op.SLL: x[(r & 63)] = x[((r >>> 8) & 63)]! << (x[(r >>> 16)]! & 31); di += DECODED_STRIDE; break;
-        case Op.SRL: x[(r & 63)] = x[((r >>> 8) & 63)]! >>> (x[(r >>> 16)]! & 31); di += DECODED_STRIDE; break;
-        case Op.SRA: x[(r & 63)] = x[((r >>> 8) & 63)]! >> (x[(r >>> 16)]! & 31); di += DECODED_STRIDE; break;
-        case Op.SLT: x[(r & 63)] = x[((r >>> 8) & 63)]! < x[(r >>> 16)]! ? 1 : 0; di += DECODED_STRIDE; break;
-        case Op.SLTU: x[(r & 63)] = (x[((r >>> 8) & 63)]! >>> 0) < (x[(r >>> 16)]! >>> 0) ? 1 : 0; di += DECODED_STRIDE; break;
+        case Op.ADDI: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0; di += DECODED_STRIDE; break;
+        case Op.LUI: x[(r >>> 8) & 63] = page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.AUIPC: x[(r >>> 8) & 63] = (fetchPage + (di >>> 1) + page[di + 4]!) | 0; di += DECODED_STRIDE; break;
+        case Op.ADD: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! + x[r >>> 24]!) | 0; di += DECODED_STRIDE; break;
+        case Op.SUB: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! - x[r >>> 24]!) | 0; di += DECODED_STRIDE; break;
+        case Op.ANDI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! & page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.ORI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! | page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.XORI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! ^ page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.SLTI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! < page[di + 4]! ? 1 : 0; di += DECODED_STRIDE; break;
+        case Op.SLTIU: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! >>> 0) < (page[di + 4]! >>> 0) ? 1 : 0; di += DECODED_STRIDE; break;
+        case Op.SLLI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! << page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.SRLI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >>> page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.SRAI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >> page[di + 4]!; di += DECODED_STRIDE; break;
+        case Op.AND: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! & x[r >>> 24]!; di += DECODED_STRIDE; break;
+        case Op.OR: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! | x[r >>> 24]!; di += DECODED_STRIDE; break;
+        case Op.XOR: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! ^ x[r >>> 24]!; di += DECODED_STRIDE; break;
+        case Op.SLL: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! << (x[r >>> 24]! & 31); di += DECODED_STRIDE; break;
+        case Op.SRL: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >>> (x[r >>> 24]! & 31); di += DECODED_STRIDE; break;
+        case Op.SRA: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >> (x[r >>> 24]! & 31); di += DECODED_STRIDE; break;
+        case Op.SLT: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! < x[r >>> 24]! ? 1 : 0; di += DECODED_STRIDE; break;
+        case Op.SLTU: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! >>> 0) < (x[r >>> 24]! >>> 0) ? 1 : 0; di += DECODED_STRIDE; break;
 
         case Op.JAL: {
           const pc = (fetchPage + (di >>> 1)) | 0;
           const t = (pc + page[di + 4]!) | 0;
-          x[(r & 63)] = (pc + 4) | 0;
+          x[(r >>> 8) & 63] = (pc + 4) | 0;
           if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
           di = (t & 0xffc) << (DECODED_SHIFT - 2);
           break;
         }
         case Op.JALR: {
-          const t = (x[((r >>> 8) & 63)]! + page[di + 4]!) & -2;
+          const t = (x[(r >>> 16) & 63]! + page[di + 4]!) & -2;
           if ((t & 2) !== 0) { this.raise(Cause.MISALIGNED_FETCH, t); break loop; }
-          x[(r & 63)] = (fetchPage + (di >>> 1) + 4) | 0;
+          x[(r >>> 8) & 63] = (fetchPage + (di >>> 1) + 4) | 0;
           if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
           di = (t & 0xffc) << (DECODED_SHIFT - 2);
           break;
         }
         case Op.BEQ:
-          if (x[((r >>> 8) & 63)] === x[(r >>> 16)]) {
+          if (x[(r >>> 16) & 63] === x[r >>> 24]) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
             di = (t & 0xffc) << (DECODED_SHIFT - 2);
           } else di += DECODED_STRIDE;
           break;
         case Op.BNE:
-          if (x[((r >>> 8) & 63)] !== x[(r >>> 16)]) {
+          if (x[(r >>> 16) & 63] !== x[r >>> 24]) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
             di = (t & 0xffc) << (DECODED_SHIFT - 2);
           } else di += DECODED_STRIDE;
           break;
         case Op.BLT:
-          if (x[((r >>> 8) & 63)]! < x[(r >>> 16)]!) {
+          if (x[(r >>> 16) & 63]! < x[r >>> 24]!) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
             di = (t & 0xffc) << (DECODED_SHIFT - 2);
           } else di += DECODED_STRIDE;
           break;
         case Op.BGE:
-          if (x[((r >>> 8) & 63)]! >= x[(r >>> 16)]!) {
+          if (x[(r >>> 16) & 63]! >= x[r >>> 24]!) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
             di = (t & 0xffc) << (DECODED_SHIFT - 2);
           } else di += DECODED_STRIDE;
           break;
         case Op.BLTU:
-          if ((x[((r >>> 8) & 63)]! >>> 0) < (x[(r >>> 16)]! >>> 0)) {
+          if ((x[(r >>> 16) & 63]! >>> 0) < (x[r >>> 24]! >>> 0)) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
             di = (t & 0xffc) << (DECODED_SHIFT - 2);
           } else di += DECODED_STRIDE;
           break;
         case Op.BGEU:
-          if ((x[((r >>> 8) & 63)]! >>> 0) >= (x[(r >>> 16)]! >>> 0)) {
+          if ((x[(r >>> 16) & 63]! >>> 0) >= (x[r >>> 24]! >>> 0)) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
             di = (t & 0xffc) << (DECODED_SHIFT - 2);
@@ -335,80 +336,80 @@ export class Hart {
           break;
 
         case Op.LW: {
-          const va = (x[((r >>> 8) & 63)]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLB_MASK;
-          if (rTag[ti] === vpn && (va & 3) === 0) x[(r & 63)] = i32[((va ^ rXor[ti]!) >>> 2)]!;
+          if (rTag[ti] === vpn && (va & 3) === 0) x[(r >>> 8) & 63] = i32[((va ^ rXor[ti]!) >>> 2)]!;
           else {
             this.inflight = n;
             const v = this.loadSlow(va, 4);
             if (this.trapCause >= 0) break loop;
-            x[(r & 63)] = v;
+            x[(r >>> 8) & 63] = v;
           }
           di += DECODED_STRIDE;
           break;
         }
         case Op.LBU: {
-          const va = (x[((r >>> 8) & 63)]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLB_MASK;
-          if (rTag[ti] === vpn) x[(r & 63)] = u8[(va ^ rXor[ti]!) >>> 0]!;
+          if (rTag[ti] === vpn) x[(r >>> 8) & 63] = u8[(va ^ rXor[ti]!) >>> 0]!;
           else {
             this.inflight = n;
             const v = this.loadSlow(va, 1);
             if (this.trapCause >= 0) break loop;
-            x[(r & 63)] = v & 0xff;
+            x[(r >>> 8) & 63] = v & 0xff;
           }
           di += DECODED_STRIDE;
           break;
         }
         case Op.LB: {
-          const va = (x[((r >>> 8) & 63)]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLB_MASK;
-          if (rTag[ti] === vpn) x[(r & 63)] = i8[(va ^ rXor[ti]!) >>> 0]!;
+          if (rTag[ti] === vpn) x[(r >>> 8) & 63] = i8[(va ^ rXor[ti]!) >>> 0]!;
           else {
             this.inflight = n;
             const v = this.loadSlow(va, 1);
             if (this.trapCause >= 0) break loop;
-            x[(r & 63)] = (v << 24) >> 24;
+            x[(r >>> 8) & 63] = (v << 24) >> 24;
           }
           di += DECODED_STRIDE;
           break;
         }
         case Op.LHU: {
-          const va = (x[((r >>> 8) & 63)]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLB_MASK;
-          if (rTag[ti] === vpn && (va & 1) === 0) x[(r & 63)] = u16[(va ^ rXor[ti]!) >>> 1]!;
+          if (rTag[ti] === vpn && (va & 1) === 0) x[(r >>> 8) & 63] = u16[(va ^ rXor[ti]!) >>> 1]!;
           else {
             this.inflight = n;
             const v = this.loadSlow(va, 2);
             if (this.trapCause >= 0) break loop;
-            x[(r & 63)] = v & 0xffff;
+            x[(r >>> 8) & 63] = v & 0xffff;
           }
           di += DECODED_STRIDE;
           break;
         }
         case Op.LH: {
-          const va = (x[((r >>> 8) & 63)]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLB_MASK;
-          if (rTag[ti] === vpn && (va & 1) === 0) x[(r & 63)] = i16[(va ^ rXor[ti]!) >>> 1]!;
+          if (rTag[ti] === vpn && (va & 1) === 0) x[(r >>> 8) & 63] = i16[(va ^ rXor[ti]!) >>> 1]!;
           else {
             this.inflight = n;
             const v = this.loadSlow(va, 2);
             if (this.trapCause >= 0) break loop;
-            x[(r & 63)] = (v << 16) >> 16;
+            x[(r >>> 8) & 63] = (v << 16) >> 16;
           }
           di += DECODED_STRIDE;
           break;
         }
         case Op.SW: {
-          const va = (x[((r >>> 8) & 63)]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLB_MASK;
           if (wTag[ti] === vpn && (va & 3) === 0) {
             const h = (va ^ wXor[ti]!) >>> 0;
-            i32[h >>> 2] = x[(r >>> 16)]!;
+            i32[h >>> 2] = x[r >>> 24]!;
             if (codePages[h >>> 12] !== 0) code.invalidate(h, 4);
           } else {
             this.inflight = n;
-            const st = this.storeSlow(va, 4, x[(r >>> 16)]!);
+            const st = this.storeSlow(va, 4, x[r >>> 24]!);
             if (st === STORE_TRAP) break loop;
             if (st === STORE_DEVICE) { di += DECODED_STRIDE; n++; break loop; }
           }
@@ -416,15 +417,15 @@ export class Hart {
           break;
         }
         case Op.SB: {
-          const va = (x[((r >>> 8) & 63)]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLB_MASK;
           if (wTag[ti] === vpn) {
             const h = (va ^ wXor[ti]!) >>> 0;
-            u8[h] = x[(r >>> 16)]!;
+            u8[h] = x[r >>> 24]!;
             if (codePages[h >>> 12] !== 0) code.invalidate(h, 1);
           } else {
             this.inflight = n;
-            const st = this.storeSlow(va, 1, x[(r >>> 16)]!);
+            const st = this.storeSlow(va, 1, x[r >>> 24]!);
             if (st === STORE_TRAP) break loop;
             if (st === STORE_DEVICE) { di += DECODED_STRIDE; n++; break loop; }
           }
@@ -432,15 +433,15 @@ export class Hart {
           break;
         }
         case Op.SH: {
-          const va = (x[((r >>> 8) & 63)]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLB_MASK;
           if (wTag[ti] === vpn && (va & 1) === 0) {
             const h = (va ^ wXor[ti]!) >>> 0;
-            u16[h >>> 1] = x[(r >>> 16)]!;
+            u16[h >>> 1] = x[r >>> 24]!;
             if (codePages[h >>> 12] !== 0) code.invalidate(h, 2);
           } else {
             this.inflight = n;
-            const st = this.storeSlow(va, 2, x[(r >>> 16)]!);
+            const st = this.storeSlow(va, 2, x[r >>> 24]!);
             if (st === STORE_TRAP) break loop;
             if (st === STORE_DEVICE) { di += DECODED_STRIDE; n++; break loop; }
           }
@@ -448,31 +449,31 @@ export class Hart {
           break;
         }
 
-        case Op.MUL: x[(r & 63)] = Math.imul(x[((r >>> 8) & 63)]!, x[(r >>> 16)]!); di += DECODED_STRIDE; break;
-        case Op.MULH: x[(r & 63)] = mulh(x[((r >>> 8) & 63)]!, x[(r >>> 16)]!); di += DECODED_STRIDE; break;
-        case Op.MULHSU: x[(r & 63)] = mulhsu(x[((r >>> 8) & 63)]!, x[(r >>> 16)]!); di += DECODED_STRIDE; break;
-        case Op.MULHU: x[(r & 63)] = mulhu(x[((r >>> 8) & 63)]!, x[(r >>> 16)]!); di += DECODED_STRIDE; break;
+        case Op.MUL: x[(r >>> 8) & 63] = Math.imul(x[(r >>> 16) & 63]!, x[r >>> 24]!); di += DECODED_STRIDE; break;
+        case Op.MULH: x[(r >>> 8) & 63] = mulh(x[(r >>> 16) & 63]!, x[r >>> 24]!); di += DECODED_STRIDE; break;
+        case Op.MULHSU: x[(r >>> 8) & 63] = mulhsu(x[(r >>> 16) & 63]!, x[r >>> 24]!); di += DECODED_STRIDE; break;
+        case Op.MULHU: x[(r >>> 8) & 63] = mulhu(x[(r >>> 16) & 63]!, x[r >>> 24]!); di += DECODED_STRIDE; break;
         case Op.DIV: {
-          const a = x[((r >>> 8) & 63)]!, b = x[(r >>> 16)]!;
-          x[(r & 63)] = b === 0 ? -1 : a === -0x80000000 && b === -1 ? a : (a / b) | 0;
+          const a = x[(r >>> 16) & 63]!, b = x[r >>> 24]!;
+          x[(r >>> 8) & 63] = b === 0 ? -1 : a === -0x80000000 && b === -1 ? a : (a / b) | 0;
           di += DECODED_STRIDE;
           break;
         }
         case Op.DIVU: {
-          const a = x[((r >>> 8) & 63)]! >>> 0, b = x[(r >>> 16)]! >>> 0;
-          x[(r & 63)] = b === 0 ? -1 : (a / b) >>> 0;
+          const a = x[(r >>> 16) & 63]! >>> 0, b = x[r >>> 24]! >>> 0;
+          x[(r >>> 8) & 63] = b === 0 ? -1 : (a / b) >>> 0;
           di += DECODED_STRIDE;
           break;
         }
         case Op.REM: {
-          const a = x[((r >>> 8) & 63)]!, b = x[(r >>> 16)]!;
-          x[(r & 63)] = b === 0 ? a : b === -1 ? 0 : (a % b) | 0;
+          const a = x[(r >>> 16) & 63]!, b = x[r >>> 24]!;
+          x[(r >>> 8) & 63] = b === 0 ? a : b === -1 ? 0 : (a % b) | 0;
           di += DECODED_STRIDE;
           break;
         }
         case Op.REMU: {
-          const a = x[((r >>> 8) & 63)]! >>> 0, b = x[(r >>> 16)]! >>> 0;
-          x[(r & 63)] = b === 0 ? a : (a % b) | 0;
+          const a = x[(r >>> 16) & 63]! >>> 0, b = x[r >>> 24]! >>> 0;
+          x[(r >>> 8) & 63] = b === 0 ? a : (a % b) | 0;
           di += DECODED_STRIDE;
           break;
         }
@@ -487,7 +488,7 @@ export class Hart {
         case Op.BRANCH_MISALIGNED:
         case Op.JAL_MISALIGNED: {
           const target = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
-          if (op === Op.JAL_MISALIGNED || branchTaken(page[di + 6]!, x[((r >>> 8) & 63)]!, x[(r >>> 16)]!)) {
+          if (op === Op.JAL_MISALIGNED || branchTaken(page[di + 6]!, x[(r >>> 16) & 63]!, x[r >>> 24]!)) {
             this.raise(Cause.MISALIGNED_FETCH, target);
             break loop;
           }
@@ -543,7 +544,7 @@ export class Hart {
   /** System, CSR and atomic instructions. Advances this.pc unless it traps. */
   private executeSlow(op: Op, page: Int32Array, di: number): void {
     const x = this.x;
-    const rd = page[di + 1]! & 63, rs1 = page[di + 2]!, rs2 = page[di + 3]!, imm = page[di + 4]!;
+    const rd = page[di + 1]!, rs1 = page[di + 2]!, rs2 = page[di + 3]!, imm = page[di + 4]!;
     switch (op) {
       case Op.CSRRW: case Op.CSRRS: case Op.CSRRC:
       case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI: {
