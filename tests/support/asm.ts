@@ -90,3 +90,53 @@ export function li(rd: number, value: number): number[] {
   const hi = (value - lo) | 0;
   return lo === 0 ? [asm.lui(rd, hi)] : [asm.lui(rd, hi), asm.addi(rd, rd, lo)];
 }
+
+type Thunk = (pc: number, label: (name: string) => number) => number;
+type Item = number | Thunk;
+
+/** A program with labels: emit words or label-relative thunks, then assemble at a base. */
+export class Program {
+  private items: Item[] = [];
+  private labels = new Map<string, number>();
+
+  /** Appends instructions; a function receives its own pc and a label resolver. */
+  emit(...ws: (Item | Item[])[]): this {
+    for (const w of ws) {
+      if (Array.isArray(w)) this.items.push(...w);
+      else this.items.push(w);
+    }
+    return this;
+  }
+
+  label(name: string): this {
+    this.labels.set(name, this.items.length * 4);
+    return this;
+  }
+
+  /** The address of `name` once assembled at `base`. */
+  address(name: string, base: number): number {
+    const off = this.labels.get(name);
+    if (off === undefined) throw new Error(`no label ${name}`);
+    return (base + off) >>> 0;
+  }
+
+  assemble(base: number): number[] {
+    return this.items.map((it, i) => {
+      if (typeof it === 'number') return it;
+      const pc = (base + i * 4) | 0;
+      return it(pc, (name) => this.address(name, base) | 0);
+    });
+  }
+}
+
+/** Branch/jump helpers for Program: `to(asm.bne, 5, 0, 'loop')`. */
+export const to = {
+  b: (op: (a: number, b: number, off: number) => number, rs1: number, rs2: number, target: string) =>
+    (pc: number, label: (n: string) => number) => op(rs1, rs2, label(target) - pc),
+  jal: (rd: number, target: string) => (pc: number, label: (n: string) => number) => asm.jal(rd, label(target) - pc),
+  /** la rd, label: auipc + addi (two words, emit as a pair). */
+  la: (rd: number, target: string): ((pc: number, label: (n: string) => number) => number)[] => [
+    (pc, label) => { const off = (label(target) - pc) | 0; const lo = (off << 20) >> 20; return asm.auipc(rd, (off - lo) | 0); },
+    (pc, label) => { const off = (label(target) - (pc - 4)) | 0; return asm.addi(rd, rd, (off << 20) >> 20); },
+  ],
+};
