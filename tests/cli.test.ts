@@ -66,6 +66,22 @@ test('--max-insns stops a guest that never finishes with status 124', () => {
   assert.equal(stats.instructions, 5000);
 });
 
+test('an image with a tohost symbol finishes through it, and --signature dumps its signature', () => {
+  const data = 0x80001000;
+  const prog = [
+    ...li(5, data + 8), ...li(6, 0xdeadbeef), asm.sw(6, 5, 0), ...li(6, 0x1234), asm.sw(6, 5, 4),
+    ...li(5, data), ...li(6, (3 << 1) | 1), asm.sw(6, 5, 0), asm.jal(0, 0),
+  ];
+  const file = join(tmp, 'htif.elf');
+  writeFileSync(file, makeElf(0x80000000, [
+    { paddr: 0x80000000, bytes: words(prog) }, { paddr: data, bytes: new Uint8Array(16) },
+  ], { symbols: { tohost: data, begin_signature: data + 8, end_signature: data + 16 } }));
+  const r = tsxen('run-native', file, '--signature', join(tmp, 'sig.txt'));
+  assert.equal(r.status, 3, 'tohost (3 << 1) | 1 is a failure of test 3');
+  assert.match(r.stderr, /tohost: fail, test 3/);
+  assert.equal(readFileSync(join(tmp, 'sig.txt'), 'utf8'), 'deadbeef\n00001234\n');
+});
+
 test('--trace prints each instruction with its disassembly', () => {
   const r = tsxen('run-native', finisherImage('trace.elf', 0x5555), '--trace');
   assert.equal(r.status, 0);

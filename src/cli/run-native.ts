@@ -29,6 +29,8 @@ const USAGE = `tsxen run-native IMAGE.elf [--bios none|sbi|auto] [--harts N] [--
   --realtime       pace virtual time to the wall clock
   --no-reboot      exit on a guest reset request instead of restarting the image
   --stats-json F   write instructions, cycles, wall time and MIPS to file F
+  --signature F    write the words between begin_signature and end_signature to F
+An image with a 'tohost' symbol may also finish through it (riscv-tests' HTIF convention).
 Console: Ctrl-] quits.`;
 
 export const runNativeCommand: Command = {
@@ -50,6 +52,7 @@ export const runNativeCommand: Command = {
           realtime: { type: 'boolean', default: false },
           'no-reboot': { type: 'boolean', default: false },
           'stats-json': { type: 'string' },
+          signature: { type: 'string' },
         },
       });
     } catch (e) {
@@ -109,8 +112,14 @@ export const runNativeCommand: Command = {
     }
     if (quit) process.stderr.write('\ntsxen: quit from the console\n');
     else if (!(result.reason.kind === 'finisher' && result.reason.event.kind === 'pass') &&
-             !(result.reason.kind === 'shutdown' && result.reason.code === 0)) {
+             !(result.reason.kind === 'shutdown' && result.reason.code === 0) &&
+             !(result.reason.kind === 'htif' && result.reason.code === 0)) {
       process.stderr.write(`tsxen: ${describeStop(result.reason)} after ${result.instructions} instructions\n`);
+    }
+    if (values.signature !== undefined) {
+      const sig = session.signature();
+      if (sig === null) throw new ImageError(`${file}: no begin_signature/end_signature symbols to dump`);
+      writeFileSync(values.signature, sig);
     }
     if (values['stats-json'] !== undefined) {
       writeFileSync(values['stats-json'], JSON.stringify({

@@ -65,8 +65,40 @@ export class NativeSession {
       ...(options.quantum !== undefined ? { quantum: options.quantum } : {}),
     });
     loadImage(this.machine, this.image, name);
+    this.watchTohost();
     if (options.trace) for (const h of this.machine.harts) h.tracer = options.trace;
     this.boot();
+  }
+
+  /**
+   * Images built for riscv-tests-style environments report through an HTIF `tohost`
+   * word instead of the finisher: 1 is a pass, (n << 1) | 1 a failure of test n. When
+   * the image has that symbol, the word is polled between rounds (such tests spin after
+   * writing it, so polling loses nothing).
+   */
+  private watchTohost(): void {
+    const tohost = this.image.symbols.get('tohost');
+    const ram = this.machine.ram;
+    if (tohost === undefined || !ram.contains(tohost, 4)) return;
+    const index = (tohost - ram.base) >>> 2;
+    this.machine.afterRound = () => {
+      const v = ram.i32[index]!;
+      if (v !== 0) this.machine.requestStop({ kind: 'htif', code: v === 1 ? 0 : v >>> 1 });
+    };
+  }
+
+  /**
+   * The memory between the image's `begin_signature` and `end_signature` symbols as
+   * hex words, one per line (the format compliance suites compare), or null.
+   */
+  signature(): string | null {
+    const begin = this.image.symbols.get('begin_signature');
+    const end = this.image.symbols.get('end_signature');
+    const ram = this.machine.ram;
+    if (begin === undefined || end === undefined || end < begin || !ram.contains(begin, end - begin)) return null;
+    const lines: string[] = [];
+    for (let a = begin; a < end; a += 4) lines.push((ram.i32[(a - ram.base) >>> 2]! >>> 0).toString(16).padStart(8, '0'));
+    return lines.join('\n') + '\n';
   }
 
   private boot(): void {
@@ -179,6 +211,7 @@ export function exitCodeOf(reason: StopReason): number {
       if (reason.event.kind === 'pass' || reason.event.kind === 'reset') return 0;
       return reason.event.code === 0 ? 1 : reason.event.code;
     case 'shutdown': return reason.code;
+    case 'htif': return reason.code;
     case 'limit': return EXIT_LIMIT;
     case 'idle': return EXIT_IDLE;
   }
@@ -191,6 +224,7 @@ export function describeStop(reason: StopReason): string {
       if (reason.event.kind === 'fail') return `finisher: fail, code ${reason.event.code}`;
       return 'finisher: reset';
     case 'shutdown': return reason.reset ? 'SBI system reset' : `SBI shutdown${reason.code ? ' (system failure)' : ''}`;
+    case 'htif': return reason.code === 0 ? 'tohost: pass' : `tohost: fail, test ${reason.code}`;
     case 'limit': return 'instruction limit reached';
     case 'idle': return 'every hart is waiting and no timer or input can wake one';
   }

@@ -50,6 +50,7 @@ export interface MachineConfig {
 /** Why the machine stopped running. */
 export type StopReason =
   | { kind: 'finisher'; event: FinisherEvent }
+  | { kind: 'htif'; code: number }
   | { kind: 'shutdown'; code: number; reset: boolean }
   | { kind: 'limit' }
   | { kind: 'idle' };
@@ -64,6 +65,9 @@ export class Machine implements HartHost {
   readonly cpuHz: number;
   readonly quantum: number;
   mHandler: MachineModeHandler | null = null;
+
+  /** Called after every round (between hart slices): cheap polling of guest memory. */
+  afterRound: (() => void) | null = null;
 
   /** Virtual time at the start of the current round, in cycles. */
   now = 0;
@@ -159,6 +163,7 @@ export class Machine implements HartHost {
       if (this.stopReason !== null) return;
     }
     this.now = end;
+    if (this.afterRound !== null) this.afterRound();
   }
 
   private anyHartCanRun(): boolean {
