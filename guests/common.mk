@@ -17,7 +17,9 @@ CFLAGS   := $(ARCHFLAGS) -O2 -ffreestanding -fno-builtin -fno-pic -fno-common \
 ASFLAGS  := $(ARCHFLAGS) -I$(GUESTS)lib/include -I$(GUESTS)conformance
 LDFLAGS  := $(ARCHFLAGS) -nostdlib -nostartfiles -static -Wl,--build-id=none \
             -Wl,--no-warn-rwx-segments
-LIBGCC   := -lgcc
+# libgcc (64-bit division, etc.) from the rv32im/ilp32 multilib: gcc does not match
+# "rv32ima_zicsr_zifencei" to any multilib and would pick the default rv64 libgcc.
+LIBGCC   := $(shell $(CC) -march=rv32im -mabi=ilp32 -print-libgcc-file-name 2>/dev/null)
 
 # Linker scripts: M-mode images (QEMU -bios none) load at 0x80000000;
 # S-mode images load at 0x80400000, where OpenSBI (QEMU's default firmware) and

@@ -12,11 +12,11 @@ import { image } from './support/paths.js';
 
 const hasQemu = spawnSync('qemu-system-riscv32', ['--version']).status === 0;
 
-function onQemu(file: string, bios: 'none' | 'default'): { status: number | null; out: string } {
+function onQemu(file: string, bios: 'none' | 'default'): { status: number | null; out: string; err: string } {
   const args = ['-M', 'virt', '-nographic', '-monitor', 'none', '-serial', 'stdio', '-kernel', file];
   if (bios === 'none') args.unshift('-bios', 'none');
   const r = spawnSync('qemu-system-riscv32', args, { encoding: 'latin1', timeout: 60_000, input: '' });
-  return { status: r.status, out: r.stdout };
+  return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
 function onTsxen(file: string, bios: 'none' | 'sbi'): { status: number; out: string } {
@@ -41,8 +41,10 @@ for (const name of ['hello-m.elf', 'bench-cpu-small.elf']) {
 
 test('hello-s.elf greets on tsxen (SBI) as on QEMU (OpenSBI)', {
   skip: !hasQemu ? 'qemu-system-riscv32 not installed' : !existsSync(image('hello-s.elf')) ? 'hello-s.elf not built' : false,
-}, () => {
+}, (ctx) => {
   const q = onQemu(image('hello-s.elf'), 'default');
+  // Debian's QEMU ships no 32-bit OpenSBI, so -bios default cannot boot an S-mode image there.
+  if (/Unable to load the RISC-V firmware/.test(q.err)) { ctx.skip('QEMU has no rv32 OpenSBI firmware'); return; }
   const t = onTsxen(image('hello-s.elf'), 'sbi');
   assert.equal(t.status, q.status);
   // OpenSBI prints its banner first; the kernel's own lines must match.

@@ -41,7 +41,6 @@ _Noreturn void exit(int code)
 }
 
 /* crt0-m.S points mtvec here (on a fresh stack): any trap the guest did not ask for. */
-_Noreturn void rt_fatal_trap(unsigned long cause, unsigned long epc, unsigned long tval);
 _Noreturn void rt_fatal_trap(unsigned long cause, unsigned long epc, unsigned long tval)
 {
 	static int nested;

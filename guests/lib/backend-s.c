@@ -35,7 +35,6 @@ _Noreturn void exit(int code)
 }
 
 /* crt0-s.S points stvec here (on a fresh stack): any trap the kernel did not ask for. */
-_Noreturn void rt_fatal_trap(unsigned long cause, unsigned long epc, unsigned long tval);
 _Noreturn void rt_fatal_trap(unsigned long cause, unsigned long epc, unsigned long tval)
 {
 	static int nested;

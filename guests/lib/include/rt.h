@@ -31,28 +31,56 @@ char  *strchr(const char *s, int c);
 
 /* ---- console output ----
  * Formats: %d %i %u %x %X %o %c %s %p %%; flags '-' '0' '+' ' '; width and precision
- * (also as '*'); length modifiers hh h l ll z. printf/puts/putchar turn "\n" into "\r\n"
- * (a raw serial terminal needs the carriage return); snprintf leaves text as it is.
+ * (also as '*'); length modifiers hh h l ll z t j. %p prints 0x and 8 hex digits.
+ * printf/puts/putchar turn "\n" into "\r\n" (a raw serial terminal needs the carriage
+ * return); snprintf leaves text as it is.
  * Return values follow C: characters written, or that would have been written. */
 int putchar(int c);
 int puts(const char *s);                 /* writes s and a newline */
-int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+int printf(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
+int vprintf(const char *fmt, va_list ap) __attribute__((format(__printf__, 1, 0)));
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(__printf__, 3, 4)));
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) __attribute__((format(__printf__, 3, 0)));
 
 /* ---- console input ----
  * Non-blocking, unlike C's getchar: returns the next byte (0..255), or -1 if none is waiting. */
 int getchar(void);
 
 /* ---- exit ----
- * Ends the whole machine. exit(0) = success; any other code = failure with that code
- * (QEMU's exit status is code & 0xff). Never returns. */
+ * Ends the whole machine; never returns. exit(0) = success, anything else = failure.
+ * M-mode: the finisher carries the code; QEMU's exit status is then code & 0xff (a code
+ * whose low 16 bits are 0 becomes 1, so that it cannot read as success).
+ * S-mode: SBI SRST can only say "system failure", so the code itself is lost; tsxen
+ * reports the failure, but QEMU with OpenSBI exits with status 0 either way. */
 _Noreturn void exit(int code);
 
 /* ---- backend hooks (one per flavour; printf & co. are built on these) ---- */
 void rt_console_putc(int c);              /* one raw byte, no newline translation */
 int  rt_console_getc(void);               /* -1 if no input */
+
+/* Called by crt0 (on a fresh stack) for any trap the guest has not installed a handler
+ * for: prints the cause/epc/tval CSRs of the image's mode and exits with code 1. */
+_Noreturn void rt_fatal_trap(unsigned long cause, unsigned long epc, unsigned long tval);
+
+/* ---- SBI calls (S-mode guests only) ----
+ * eid in a7, fid in a6, arguments in a0..a2; returns a0 (error) and a1 (value).
+ * Legacy extensions (eid 0x00-0x08) return their only result in a0, i.e. in .error. */
+struct sbiret {
+	long error;
+	long value;
+};
+
+static inline struct sbiret sbi_ecall(unsigned long eid, unsigned long fid, unsigned long arg0,
+				      unsigned long arg1, unsigned long arg2)
+{
+	register unsigned long a0 __asm__("a0") = arg0;
+	register unsigned long a1 __asm__("a1") = arg1;
+	register unsigned long a2 __asm__("a2") = arg2;
+	register unsigned long a6 __asm__("a6") = fid;
+	register unsigned long a7 __asm__("a7") = eid;
+	__asm__ volatile ("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a6), "r"(a7) : "memory");
+	return (struct sbiret){ (long)a0, (long)a1 };
+}
 
 /* ---- CSRs ---- (csr names are spelled as in assembly: csr_read(mstatus)) */
 #define csr_read(csr) ({ unsigned long __v; \

@@ -57,6 +57,10 @@ export interface MachineModeHandler {
 
 export const enum HartState { RUNNING = 0, WFI = 1, STOPPED = 2 }
 
+if (DECODED_STRIDE !== 8 || TLB_MASK !== 0xff) {
+  throw new Error('Hart.execute hard-codes DECODED_STRIDE = 8 and TLB_MASK = 0xff: update it');
+}
+
 /** Results of the slow store path. */
 const STORE_RAM = 0, STORE_DEVICE = 1, STORE_TRAP = -1;
 
@@ -222,6 +226,10 @@ export class Hart {
    * instruction that changed the context (CSR write, xRET, device store, WFI…).
    */
   private execute(budget: number): void {
+    // Layout constants as locals: V8 folds local constants but loads (and TDZ-checks)
+    // imported module bindings on every use — measured at 1.6x on an ALU loop.
+    const STRIDE = 8; // DECODED_STRIDE: slots per decoded instruction; di is word * 8
+    const TLBM = 0xff; // TLB_MASK
     const x = this.x;
     const ram = this.ram;
     const u8 = ram.u8, i8 = ram.i8, u16 = ram.u16, i16 = ram.i16, i32 = ram.i32;
@@ -237,7 +245,7 @@ export class Hart {
     // points `page` at code.missPage, whose every slot is PAGE_END: either way the next
     // dispatch translates the new pc. Straight-line code needs no per-instruction check.
     let fetchPage = this.pc & -4096;
-    let di = (this.pc & 0xffc) << (DECODED_SHIFT - 2);
+    let di = (this.pc & 0xffc) << 1;
     const missPage = code.missPage;
     let page: Int32Array = missPage;
     let pageHost = 0;
@@ -254,34 +262,34 @@ export class Hart {
       const op = r & 0xff;
 
       switch (op) {
-        case Op.ADDI: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0; di += DECODED_STRIDE; break;
-        case Op.LUI: x[(r >>> 8) & 63] = page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.AUIPC: x[(r >>> 8) & 63] = (fetchPage + (di >>> 1) + page[di + 4]!) | 0; di += DECODED_STRIDE; break;
-        case Op.ADD: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! + x[r >>> 24]!) | 0; di += DECODED_STRIDE; break;
-        case Op.SUB: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! - x[r >>> 24]!) | 0; di += DECODED_STRIDE; break;
-        case Op.ANDI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! & page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.ORI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! | page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.XORI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! ^ page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.SLTI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! < page[di + 4]! ? 1 : 0; di += DECODED_STRIDE; break;
-        case Op.SLTIU: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! >>> 0) < (page[di + 4]! >>> 0) ? 1 : 0; di += DECODED_STRIDE; break;
-        case Op.SLLI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! << page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.SRLI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >>> page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.SRAI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >> page[di + 4]!; di += DECODED_STRIDE; break;
-        case Op.AND: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! & x[r >>> 24]!; di += DECODED_STRIDE; break;
-        case Op.OR: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! | x[r >>> 24]!; di += DECODED_STRIDE; break;
-        case Op.XOR: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! ^ x[r >>> 24]!; di += DECODED_STRIDE; break;
-        case Op.SLL: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! << (x[r >>> 24]! & 31); di += DECODED_STRIDE; break;
-        case Op.SRL: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >>> (x[r >>> 24]! & 31); di += DECODED_STRIDE; break;
-        case Op.SRA: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >> (x[r >>> 24]! & 31); di += DECODED_STRIDE; break;
-        case Op.SLT: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! < x[r >>> 24]! ? 1 : 0; di += DECODED_STRIDE; break;
-        case Op.SLTU: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! >>> 0) < (x[r >>> 24]! >>> 0) ? 1 : 0; di += DECODED_STRIDE; break;
+        case Op.ADDI: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0; di += STRIDE; break;
+        case Op.LUI: x[(r >>> 8) & 63] = page[di + 4]!; di += STRIDE; break;
+        case Op.AUIPC: x[(r >>> 8) & 63] = (fetchPage + (di >>> 1) + page[di + 4]!) | 0; di += STRIDE; break;
+        case Op.ADD: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! + x[r >>> 24]!) | 0; di += STRIDE; break;
+        case Op.SUB: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! - x[r >>> 24]!) | 0; di += STRIDE; break;
+        case Op.ANDI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! & page[di + 4]!; di += STRIDE; break;
+        case Op.ORI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! | page[di + 4]!; di += STRIDE; break;
+        case Op.XORI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! ^ page[di + 4]!; di += STRIDE; break;
+        case Op.SLTI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! < page[di + 4]! ? 1 : 0; di += STRIDE; break;
+        case Op.SLTIU: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! >>> 0) < (page[di + 4]! >>> 0) ? 1 : 0; di += STRIDE; break;
+        case Op.SLLI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! << page[di + 4]!; di += STRIDE; break;
+        case Op.SRLI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >>> page[di + 4]!; di += STRIDE; break;
+        case Op.SRAI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >> page[di + 4]!; di += STRIDE; break;
+        case Op.AND: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! & x[r >>> 24]!; di += STRIDE; break;
+        case Op.OR: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! | x[r >>> 24]!; di += STRIDE; break;
+        case Op.XOR: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! ^ x[r >>> 24]!; di += STRIDE; break;
+        case Op.SLL: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! << (x[r >>> 24]! & 31); di += STRIDE; break;
+        case Op.SRL: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >>> (x[r >>> 24]! & 31); di += STRIDE; break;
+        case Op.SRA: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >> (x[r >>> 24]! & 31); di += STRIDE; break;
+        case Op.SLT: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! < x[r >>> 24]! ? 1 : 0; di += STRIDE; break;
+        case Op.SLTU: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! >>> 0) < (x[r >>> 24]! >>> 0) ? 1 : 0; di += STRIDE; break;
 
         case Op.JAL: {
           const pc = (fetchPage + (di >>> 1)) | 0;
           const t = (pc + page[di + 4]!) | 0;
           x[(r >>> 8) & 63] = (pc + 4) | 0;
           if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
-          di = (t & 0xffc) << (DECODED_SHIFT - 2);
+          di = (t & 0xffc) << 1;
           break;
         }
         case Op.JALR: {
@@ -289,55 +297,55 @@ export class Hart {
           if ((t & 2) !== 0) { this.raise(Cause.MISALIGNED_FETCH, t); break loop; }
           x[(r >>> 8) & 63] = (fetchPage + (di >>> 1) + 4) | 0;
           if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
-          di = (t & 0xffc) << (DECODED_SHIFT - 2);
+          di = (t & 0xffc) << 1;
           break;
         }
         case Op.BEQ:
           if (x[(r >>> 16) & 63] === x[r >>> 24]) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
-            di = (t & 0xffc) << (DECODED_SHIFT - 2);
-          } else di += DECODED_STRIDE;
+            di = (t & 0xffc) << 1;
+          } else di += STRIDE;
           break;
         case Op.BNE:
           if (x[(r >>> 16) & 63] !== x[r >>> 24]) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
-            di = (t & 0xffc) << (DECODED_SHIFT - 2);
-          } else di += DECODED_STRIDE;
+            di = (t & 0xffc) << 1;
+          } else di += STRIDE;
           break;
         case Op.BLT:
           if (x[(r >>> 16) & 63]! < x[r >>> 24]!) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
-            di = (t & 0xffc) << (DECODED_SHIFT - 2);
-          } else di += DECODED_STRIDE;
+            di = (t & 0xffc) << 1;
+          } else di += STRIDE;
           break;
         case Op.BGE:
           if (x[(r >>> 16) & 63]! >= x[r >>> 24]!) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
-            di = (t & 0xffc) << (DECODED_SHIFT - 2);
-          } else di += DECODED_STRIDE;
+            di = (t & 0xffc) << 1;
+          } else di += STRIDE;
           break;
         case Op.BLTU:
           if ((x[(r >>> 16) & 63]! >>> 0) < (x[r >>> 24]! >>> 0)) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
-            di = (t & 0xffc) << (DECODED_SHIFT - 2);
-          } else di += DECODED_STRIDE;
+            di = (t & 0xffc) << 1;
+          } else di += STRIDE;
           break;
         case Op.BGEU:
           if ((x[(r >>> 16) & 63]! >>> 0) >= (x[r >>> 24]! >>> 0)) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
-            di = (t & 0xffc) << (DECODED_SHIFT - 2);
-          } else di += DECODED_STRIDE;
+            di = (t & 0xffc) << 1;
+          } else di += STRIDE;
           break;
 
         case Op.LW: {
           const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
-          const vpn = va >>> 12, ti = vpn & TLB_MASK;
+          const vpn = va >>> 12, ti = vpn & TLBM;
           if (rTag[ti] === vpn && (va & 3) === 0) x[(r >>> 8) & 63] = i32[((va ^ rXor[ti]!) >>> 2)]!;
           else {
             this.inflight = n;
@@ -345,25 +353,25 @@ export class Hart {
             if (this.trapCause >= 0) break loop;
             x[(r >>> 8) & 63] = v;
           }
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
         case Op.LBU: {
           const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
-          const vpn = va >>> 12, ti = vpn & TLB_MASK;
+          const vpn = va >>> 12, ti = vpn & TLBM;
           if (rTag[ti] === vpn) x[(r >>> 8) & 63] = u8[(va ^ rXor[ti]!) >>> 0]!;
           else {
             this.inflight = n;
             const v = this.loadSlow(va, 1);
             if (this.trapCause >= 0) break loop;
-            x[(r >>> 8) & 63] = v & 0xff;
+            x[(r >>> 8) & 63] = v & TLBM;
           }
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
         case Op.LB: {
           const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
-          const vpn = va >>> 12, ti = vpn & TLB_MASK;
+          const vpn = va >>> 12, ti = vpn & TLBM;
           if (rTag[ti] === vpn) x[(r >>> 8) & 63] = i8[(va ^ rXor[ti]!) >>> 0]!;
           else {
             this.inflight = n;
@@ -371,12 +379,12 @@ export class Hart {
             if (this.trapCause >= 0) break loop;
             x[(r >>> 8) & 63] = (v << 24) >> 24;
           }
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
         case Op.LHU: {
           const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
-          const vpn = va >>> 12, ti = vpn & TLB_MASK;
+          const vpn = va >>> 12, ti = vpn & TLBM;
           if (rTag[ti] === vpn && (va & 1) === 0) x[(r >>> 8) & 63] = u16[(va ^ rXor[ti]!) >>> 1]!;
           else {
             this.inflight = n;
@@ -384,12 +392,12 @@ export class Hart {
             if (this.trapCause >= 0) break loop;
             x[(r >>> 8) & 63] = v & 0xffff;
           }
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
         case Op.LH: {
           const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
-          const vpn = va >>> 12, ti = vpn & TLB_MASK;
+          const vpn = va >>> 12, ti = vpn & TLBM;
           if (rTag[ti] === vpn && (va & 1) === 0) x[(r >>> 8) & 63] = i16[(va ^ rXor[ti]!) >>> 1]!;
           else {
             this.inflight = n;
@@ -397,12 +405,12 @@ export class Hart {
             if (this.trapCause >= 0) break loop;
             x[(r >>> 8) & 63] = (v << 16) >> 16;
           }
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
         case Op.SW: {
           const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
-          const vpn = va >>> 12, ti = vpn & TLB_MASK;
+          const vpn = va >>> 12, ti = vpn & TLBM;
           if (wTag[ti] === vpn && (va & 3) === 0) {
             const h = (va ^ wXor[ti]!) >>> 0;
             i32[h >>> 2] = x[r >>> 24]!;
@@ -410,15 +418,15 @@ export class Hart {
           } else {
             this.inflight = n;
             const st = this.storeSlow(va, 4, x[r >>> 24]!);
-            if (st === STORE_TRAP) break loop;
-            if (st === STORE_DEVICE) { di += DECODED_STRIDE; n++; break loop; }
+            if (st < 0) break loop; // STORE_TRAP
+            if (st > 0) { di += STRIDE; n++; break loop; } // STORE_DEVICE
           }
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
         case Op.SB: {
           const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
-          const vpn = va >>> 12, ti = vpn & TLB_MASK;
+          const vpn = va >>> 12, ti = vpn & TLBM;
           if (wTag[ti] === vpn) {
             const h = (va ^ wXor[ti]!) >>> 0;
             u8[h] = x[r >>> 24]!;
@@ -426,15 +434,15 @@ export class Hart {
           } else {
             this.inflight = n;
             const st = this.storeSlow(va, 1, x[r >>> 24]!);
-            if (st === STORE_TRAP) break loop;
-            if (st === STORE_DEVICE) { di += DECODED_STRIDE; n++; break loop; }
+            if (st < 0) break loop; // STORE_TRAP
+            if (st > 0) { di += STRIDE; n++; break loop; } // STORE_DEVICE
           }
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
         case Op.SH: {
           const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
-          const vpn = va >>> 12, ti = vpn & TLB_MASK;
+          const vpn = va >>> 12, ti = vpn & TLBM;
           if (wTag[ti] === vpn && (va & 1) === 0) {
             const h = (va ^ wXor[ti]!) >>> 0;
             u16[h >>> 1] = x[r >>> 24]!;
@@ -442,39 +450,39 @@ export class Hart {
           } else {
             this.inflight = n;
             const st = this.storeSlow(va, 2, x[r >>> 24]!);
-            if (st === STORE_TRAP) break loop;
-            if (st === STORE_DEVICE) { di += DECODED_STRIDE; n++; break loop; }
+            if (st < 0) break loop; // STORE_TRAP
+            if (st > 0) { di += STRIDE; n++; break loop; } // STORE_DEVICE
           }
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
 
-        case Op.MUL: x[(r >>> 8) & 63] = Math.imul(x[(r >>> 16) & 63]!, x[r >>> 24]!); di += DECODED_STRIDE; break;
-        case Op.MULH: x[(r >>> 8) & 63] = mulh(x[(r >>> 16) & 63]!, x[r >>> 24]!); di += DECODED_STRIDE; break;
-        case Op.MULHSU: x[(r >>> 8) & 63] = mulhsu(x[(r >>> 16) & 63]!, x[r >>> 24]!); di += DECODED_STRIDE; break;
-        case Op.MULHU: x[(r >>> 8) & 63] = mulhu(x[(r >>> 16) & 63]!, x[r >>> 24]!); di += DECODED_STRIDE; break;
+        case Op.MUL: x[(r >>> 8) & 63] = Math.imul(x[(r >>> 16) & 63]!, x[r >>> 24]!); di += STRIDE; break;
+        case Op.MULH: x[(r >>> 8) & 63] = mulh(x[(r >>> 16) & 63]!, x[r >>> 24]!); di += STRIDE; break;
+        case Op.MULHSU: x[(r >>> 8) & 63] = mulhsu(x[(r >>> 16) & 63]!, x[r >>> 24]!); di += STRIDE; break;
+        case Op.MULHU: x[(r >>> 8) & 63] = mulhu(x[(r >>> 16) & 63]!, x[r >>> 24]!); di += STRIDE; break;
         case Op.DIV: {
           const a = x[(r >>> 16) & 63]!, b = x[r >>> 24]!;
           x[(r >>> 8) & 63] = b === 0 ? -1 : a === -0x80000000 && b === -1 ? a : (a / b) | 0;
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
         case Op.DIVU: {
           const a = x[(r >>> 16) & 63]! >>> 0, b = x[r >>> 24]! >>> 0;
           x[(r >>> 8) & 63] = b === 0 ? -1 : (a / b) >>> 0;
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
         case Op.REM: {
           const a = x[(r >>> 16) & 63]!, b = x[r >>> 24]!;
           x[(r >>> 8) & 63] = b === 0 ? a : b === -1 ? 0 : (a % b) | 0;
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
         case Op.REMU: {
           const a = x[(r >>> 16) & 63]! >>> 0, b = x[r >>> 24]! >>> 0;
           x[(r >>> 8) & 63] = b === 0 ? a : (a % b) | 0;
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
 
@@ -482,7 +490,7 @@ export class Hart {
         case Op.FENCE_I:
           // Memory is sequentially consistent here, and the decode cache is kept
           // coherent with every store, so both fences have nothing left to do.
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
 
         case Op.BRANCH_MISALIGNED:
@@ -492,7 +500,7 @@ export class Hart {
             this.raise(Cause.MISALIGNED_FETCH, target);
             break loop;
           }
-          di += DECODED_STRIDE;
+          di += STRIDE;
           break;
         }
 
@@ -504,8 +512,8 @@ export class Hart {
           // Fetch from a new page: translate pc, then dispatch from its decoded page.
           const pc = (fetchPage + (di >>> 1)) | 0;
           fetchPage = pc & -4096;
-          di = (pc & 0xffc) << (DECODED_SHIFT - 2);
-          const vpn = pc >>> 12, ti = vpn & TLB_MASK;
+          di = (pc & 0xffc) << 1;
+          const vpn = pc >>> 12, ti = vpn & TLBM;
           let host: number;
           if (xTag[ti] === vpn) {
             host = (fetchPage ^ xXor[ti]!) >>> 0;
@@ -528,7 +536,7 @@ export class Hart {
           n++;
           const t = this.pc;
           if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
-          di = (t & 0xffc) << (DECODED_SHIFT - 2);
+          di = (t & 0xffc) << 1;
           if (this.contextChanged) break loop;
           continue loop;
         }
