@@ -137,6 +137,7 @@ uint32_t bench_sort(uint32_t seed)
 		h = mix32(h, (uint32_t)qs[i]);
 	}
 	h = mix32(mix32(h, mismatches), disorder);
+	bench_faults += mismatches + disorder;
 
 	for (int i = 0; i < SORT_SEARCHES; i++) {
 		/* Half the keys are present (taken from the array), half are random. */

@@ -5,11 +5,11 @@
  */
 #include "bench.h"
 
-#define TREE_CAP 512
-#define TREE_INSERTS 400
-#define TREE_LOOKUPS 400
-#define TREE_DELETES 200
-#define TREE_REINSERTS 100
+#define TREE_CAP 320
+#define TREE_INSERTS 240
+#define TREE_LOOKUPS 320
+#define TREE_DELETES 120
+#define TREE_REINSERTS 60
 #define NIL (-1)
 
 struct tnode {
@@ -187,6 +187,7 @@ static uint32_t tree_check(int root, uint32_t h)
 {
 	struct walk w = { h, 0, 0, 0, 1 };
 	int depth = tree_walk(root, &w);
+	bench_faults += w.faults;
 	return mix32(mix32(mix32(w.digest, w.nodes), w.faults), (uint32_t)depth);
 }
 

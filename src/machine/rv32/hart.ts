@@ -114,6 +114,8 @@ export class Hart {
   trapTval = 0;
   /** Set by slow paths that change the execution context: execute() must return. */
   private contextChanged = false;
+  /** RAM offset of the page execute() is fetching from (used only to decode). */
+  private pageHost = 0;
 
   /** Per-privilege TLBs, indexed by Mode (index 2 unused). */
   readonly tlbs: Tlb[] = [new Tlb(), new Tlb(), new Tlb(), new Tlb()];
@@ -232,13 +234,13 @@ export class Hart {
     const TLBM = 0xff; // TLB_MASK
     const x = this.x;
     const ram = this.ram;
-    const u8 = ram.u8, i8 = ram.i8, u16 = ram.u16, i16 = ram.i16, i32 = ram.i32;
+    // Few locals on purpose: whatever does not fit in registers is reloaded from the
+    // stack on every use. Rarely used state (fetch TLB, page host offset) stays in fields.
+    const u8 = ram.u8, u16 = ram.u16, i32 = ram.i32;
     const codePages = ram.codePages;
     const code = this.host.code;
     const dt = this.tlbs[this.dataMode]!;
     const rTag = dt.rTag, rXor = dt.rXor, wTag = dt.wTag, wXor = dt.wXor;
-    const ft = this.tlbs[this.mode]!;
-    const xTag = ft.xTag, xXor = ft.xXor;
 
     // The fetch position is (fetchPage, di): pc = fetchPage + di/2. Falling off the end
     // of a page reaches the sentinel slot (Op.PAGE_END), and a jump to another page
@@ -246,9 +248,7 @@ export class Hart {
     // dispatch translates the new pc. Straight-line code needs no per-instruction check.
     let fetchPage = this.pc & -4096;
     let di = (this.pc & 0xffc) << 1;
-    const missPage = code.missPage;
-    let page: Int32Array = missPage;
-    let pageHost = 0;
+    let page: Int32Array = code.missPage;
     let n = 0;
     this.contextChanged = false;
 
@@ -256,7 +256,7 @@ export class Hart {
       // Slot 0 packs op | rd << 8 | rs1 << 16 | rs2 << 24: one load per dispatch.
       let r = page[di]!;
       if (r === Op.UNDECODED) {
-        decodeInto(page, di, i32[(pageHost + (di >>> 1)) >>> 2]!);
+        decodeInto(page, di, i32[(this.pageHost + (di >>> 1)) >>> 2]!);
         r = page[di]!; // re-read: keeps `r` an int32 for the switch's jump table
       }
       const op = r & 0xff;
@@ -288,7 +288,7 @@ export class Hart {
           const pc = (fetchPage + (di >>> 1)) | 0;
           const t = (pc + page[di + 4]!) | 0;
           x[(r >>> 8) & 63] = (pc + 4) | 0;
-          if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+          if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
           di = (t & 0xffc) << 1;
           break;
         }
@@ -296,49 +296,49 @@ export class Hart {
           const t = (x[(r >>> 16) & 63]! + page[di + 4]!) & -2;
           if ((t & 2) !== 0) { this.raise(Cause.MISALIGNED_FETCH, t); break loop; }
           x[(r >>> 8) & 63] = (fetchPage + (di >>> 1) + 4) | 0;
-          if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+          if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
           di = (t & 0xffc) << 1;
           break;
         }
         case Op.BEQ:
           if (x[(r >>> 16) & 63] === x[r >>> 24]) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
-            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
             di = (t & 0xffc) << 1;
           } else di += STRIDE;
           break;
         case Op.BNE:
           if (x[(r >>> 16) & 63] !== x[r >>> 24]) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
-            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
             di = (t & 0xffc) << 1;
           } else di += STRIDE;
           break;
         case Op.BLT:
           if (x[(r >>> 16) & 63]! < x[r >>> 24]!) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
-            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
             di = (t & 0xffc) << 1;
           } else di += STRIDE;
           break;
         case Op.BGE:
           if (x[(r >>> 16) & 63]! >= x[r >>> 24]!) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
-            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
             di = (t & 0xffc) << 1;
           } else di += STRIDE;
           break;
         case Op.BLTU:
           if ((x[(r >>> 16) & 63]! >>> 0) < (x[r >>> 24]! >>> 0)) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
-            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
             di = (t & 0xffc) << 1;
           } else di += STRIDE;
           break;
         case Op.BGEU:
           if ((x[(r >>> 16) & 63]! >>> 0) >= (x[r >>> 24]! >>> 0)) {
             const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
-            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+            if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
             di = (t & 0xffc) << 1;
           } else di += STRIDE;
           break;
@@ -372,7 +372,7 @@ export class Hart {
         case Op.LB: {
           const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLBM;
-          if (rTag[ti] === vpn) x[(r >>> 8) & 63] = i8[(va ^ rXor[ti]!) >>> 0]!;
+          if (rTag[ti] === vpn) x[(r >>> 8) & 63] = (u8[(va ^ rXor[ti]!) >>> 0]! << 24) >> 24;
           else {
             this.inflight = n;
             const v = this.loadSlow(va, 1);
@@ -398,7 +398,7 @@ export class Hart {
         case Op.LH: {
           const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLBM;
-          if (rTag[ti] === vpn && (va & 1) === 0) x[(r >>> 8) & 63] = i16[(va ^ rXor[ti]!) >>> 1]!;
+          if (rTag[ti] === vpn && (va & 1) === 0) x[(r >>> 8) & 63] = (u16[(va ^ rXor[ti]!) >>> 1]! << 16) >> 16;
           else {
             this.inflight = n;
             const v = this.loadSlow(va, 2);
@@ -514,15 +514,16 @@ export class Hart {
           fetchPage = pc & -4096;
           di = (pc & 0xffc) << 1;
           const vpn = pc >>> 12, ti = vpn & TLBM;
+          const ft = this.tlbs[this.mode]!;
           let host: number;
-          if (xTag[ti] === vpn) {
-            host = (fetchPage ^ xXor[ti]!) >>> 0;
+          if (ft.xTag[ti] === vpn) {
+            host = (fetchPage ^ ft.xXor[ti]!) >>> 0;
           } else {
             this.inflight = n;
             host = this.fetchMiss(pc);
             if (host < 0) break loop;
           }
-          pageHost = host;
+          this.pageHost = host;
           page = code.page(host >>> 12);
           continue loop; // nothing retired
         }
@@ -535,7 +536,7 @@ export class Hart {
           if (this.trapCause >= 0) break loop;
           n++;
           const t = this.pc;
-          if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = missPage; }
+          if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
           di = (t & 0xffc) << 1;
           if (this.contextChanged) break loop;
           continue loop;
