@@ -6,19 +6,18 @@
  * word: the hart caches the result per physical page in a `DecodedPage` (an Int32Array
  * with DECODED_STRIDE slots per instruction) and re-decodes only after a store to it.
  *
- * Slot layout of one decoded instruction (index i*8 + k):
+ * Slot layout of one decoded instruction (index i*4 + k, so a slot index is also the
+ * instruction's byte offset in its page):
  *   k=0 op and registers packed for the interpreter: op | rd << 8 | rs1 << 16 | rs2 << 24,
- *                 so one load dispatches (0 = Op.UNDECODED: "decode me")
- *   k=1 rd        (writes to x0 are redirected to the sink slot X_SINK = 32)
- *   k=2 rs1       (for CSR-immediate forms: the 5-bit uimm)
- *   k=3 rs2       (for slow branches: funct3)
- *   k=4 imm       (sign-extended immediate; CSR number for CSR ops)
- *   k=5 raw       (the instruction word, for mtval on illegal instruction and tracing)
- *   k=6 aux       (BRANCH_MISALIGNED: the branch's funct3)
+ *       so one load dispatches (0 = Op.UNDECODED: "decode me"). rd is X_SINK (32) when
+ *       the instruction writes x0; for CSR-immediate forms rs1 holds the 5-bit uimm.
+ *   k=1 imm   (sign-extended immediate; the CSR number for CSR ops)
+ *   k=2 raw   (the instruction word, for mtval on illegal instruction and tracing)
+ *   k=3 aux   (BRANCH_MISALIGNED: the branch's funct3)
  */
 
-export const DECODED_STRIDE = 8;
-export const DECODED_SHIFT = 3;
+export const DECODED_STRIDE = 4;
+export const DECODED_SHIFT = 2;
 /** Register index that absorbs writes to x0: x has 33 slots and x[0] is never written. */
 export const X_SINK = 32;
 
@@ -102,12 +101,9 @@ export function decodeInto(out: Int32Array, base: number, w: number): Op {
   const d = decodeFields(w);
   const rd = d.rd === 0 ? X_SINK : d.rd;
   out[base] = d.op | (rd << 8) | (d.rs1 << 16) | (d.rs2 << 24);
-  out[base + 1] = rd;
-  out[base + 2] = d.rs1;
-  out[base + 3] = d.rs2;
-  out[base + 4] = d.imm;
-  out[base + 5] = w;
-  out[base + 6] = d.aux ?? 0;
+  out[base + 1] = d.imm;
+  out[base + 2] = w;
+  out[base + 3] = d.aux ?? 0;
   return d.op;
 }
 

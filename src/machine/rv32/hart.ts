@@ -57,8 +57,8 @@ export interface MachineModeHandler {
 
 export const enum HartState { RUNNING = 0, WFI = 1, STOPPED = 2 }
 
-if (DECODED_STRIDE !== 8 || TLB_MASK !== 0xff) {
-  throw new Error('Hart.execute hard-codes DECODED_STRIDE = 8 and TLB_MASK = 0xff: update it');
+if (DECODED_STRIDE !== 4 || TLB_MASK !== 0xff) {
+  throw new Error('Hart.execute hard-codes DECODED_STRIDE = 4 and TLB_MASK = 0xff: update it');
 }
 
 /** Results of the slow store path. */
@@ -230,7 +230,7 @@ export class Hart {
   private execute(budget: number): void {
     // Layout constants as locals: V8 folds local constants but loads (and TDZ-checks)
     // imported module bindings on every use — measured at 1.6x on an ALU loop.
-    const STRIDE = 8; // DECODED_STRIDE: slots per decoded instruction; di is word * 8
+    const STRIDE = 4; // DECODED_STRIDE: slots per decoded instruction, so di = pc's page offset
     const TLBM = 0xff; // TLB_MASK
     const x = this.x;
     const ram = this.ram;
@@ -242,12 +242,12 @@ export class Hart {
     const dt = this.tlbs[this.dataMode]!;
     const rTag = dt.rTag, rXor = dt.rXor, wTag = dt.wTag, wXor = dt.wXor;
 
-    // The fetch position is (fetchPage, di): pc = fetchPage + di/2. Falling off the end
+    // The fetch position is (fetchPage, di): pc = fetchPage + di. Falling off the end
     // of a page reaches the sentinel slot (Op.PAGE_END), and a jump to another page
     // points `page` at code.missPage, whose every slot is PAGE_END: either way the next
     // dispatch translates the new pc. Straight-line code needs no per-instruction check.
     let fetchPage = this.pc & -4096;
-    let di = (this.pc & 0xffc) << 1;
+    let di = this.pc & 0xffc;
     let page: Int32Array = code.missPage;
     let n = 0;
     this.contextChanged = false;
@@ -256,25 +256,25 @@ export class Hart {
       // Slot 0 packs op | rd << 8 | rs1 << 16 | rs2 << 24: one load per dispatch.
       let r = page[di]!;
       if (r === Op.UNDECODED) {
-        decodeInto(page, di, i32[(this.pageHost + (di >>> 1)) >>> 2]!);
+        decodeInto(page, di, i32[(this.pageHost + di) >>> 2]!);
         r = page[di]!; // re-read: keeps `r` an int32 for the switch's jump table
       }
       const op = r & 0xff;
 
       switch (op) {
-        case Op.ADDI: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0; di += STRIDE; break;
-        case Op.LUI: x[(r >>> 8) & 63] = page[di + 4]!; di += STRIDE; break;
-        case Op.AUIPC: x[(r >>> 8) & 63] = (fetchPage + (di >>> 1) + page[di + 4]!) | 0; di += STRIDE; break;
+        case Op.ADDI: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! + page[di + 1]!) | 0; di += STRIDE; break;
+        case Op.LUI: x[(r >>> 8) & 63] = page[di + 1]!; di += STRIDE; break;
+        case Op.AUIPC: x[(r >>> 8) & 63] = (fetchPage + di + page[di + 1]!) | 0; di += STRIDE; break;
         case Op.ADD: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! + x[r >>> 24]!) | 0; di += STRIDE; break;
         case Op.SUB: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! - x[r >>> 24]!) | 0; di += STRIDE; break;
-        case Op.ANDI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! & page[di + 4]!; di += STRIDE; break;
-        case Op.ORI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! | page[di + 4]!; di += STRIDE; break;
-        case Op.XORI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! ^ page[di + 4]!; di += STRIDE; break;
-        case Op.SLTI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! < page[di + 4]! ? 1 : 0; di += STRIDE; break;
-        case Op.SLTIU: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! >>> 0) < (page[di + 4]! >>> 0) ? 1 : 0; di += STRIDE; break;
-        case Op.SLLI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! << page[di + 4]!; di += STRIDE; break;
-        case Op.SRLI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >>> page[di + 4]!; di += STRIDE; break;
-        case Op.SRAI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >> page[di + 4]!; di += STRIDE; break;
+        case Op.ANDI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! & page[di + 1]!; di += STRIDE; break;
+        case Op.ORI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! | page[di + 1]!; di += STRIDE; break;
+        case Op.XORI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! ^ page[di + 1]!; di += STRIDE; break;
+        case Op.SLTI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! < page[di + 1]! ? 1 : 0; di += STRIDE; break;
+        case Op.SLTIU: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! >>> 0) < (page[di + 1]! >>> 0) ? 1 : 0; di += STRIDE; break;
+        case Op.SLLI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! << page[di + 1]!; di += STRIDE; break;
+        case Op.SRLI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >>> page[di + 1]!; di += STRIDE; break;
+        case Op.SRAI: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! >> page[di + 1]!; di += STRIDE; break;
         case Op.AND: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! & x[r >>> 24]!; di += STRIDE; break;
         case Op.OR: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! | x[r >>> 24]!; di += STRIDE; break;
         case Op.XOR: x[(r >>> 8) & 63] = x[(r >>> 16) & 63]! ^ x[r >>> 24]!; di += STRIDE; break;
@@ -285,66 +285,66 @@ export class Hart {
         case Op.SLTU: x[(r >>> 8) & 63] = (x[(r >>> 16) & 63]! >>> 0) < (x[r >>> 24]! >>> 0) ? 1 : 0; di += STRIDE; break;
 
         case Op.JAL: {
-          const pc = (fetchPage + (di >>> 1)) | 0;
-          const t = (pc + page[di + 4]!) | 0;
+          const pc = (fetchPage + di) | 0;
+          const t = (pc + page[di + 1]!) | 0;
           x[(r >>> 8) & 63] = (pc + 4) | 0;
           if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
-          di = (t & 0xffc) << 1;
+          di = t & 0xffc;
           break;
         }
         case Op.JALR: {
-          const t = (x[(r >>> 16) & 63]! + page[di + 4]!) & -2;
+          const t = (x[(r >>> 16) & 63]! + page[di + 1]!) & -2;
           if ((t & 2) !== 0) { this.raise(Cause.MISALIGNED_FETCH, t); break loop; }
-          x[(r >>> 8) & 63] = (fetchPage + (di >>> 1) + 4) | 0;
+          x[(r >>> 8) & 63] = (fetchPage + di + 4) | 0;
           if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
-          di = (t & 0xffc) << 1;
+          di = t & 0xffc;
           break;
         }
         case Op.BEQ:
           if (x[(r >>> 16) & 63] === x[r >>> 24]) {
-            const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
+            const t = (fetchPage + di + page[di + 1]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
-            di = (t & 0xffc) << 1;
+            di = t & 0xffc;
           } else di += STRIDE;
           break;
         case Op.BNE:
           if (x[(r >>> 16) & 63] !== x[r >>> 24]) {
-            const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
+            const t = (fetchPage + di + page[di + 1]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
-            di = (t & 0xffc) << 1;
+            di = t & 0xffc;
           } else di += STRIDE;
           break;
         case Op.BLT:
           if (x[(r >>> 16) & 63]! < x[r >>> 24]!) {
-            const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
+            const t = (fetchPage + di + page[di + 1]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
-            di = (t & 0xffc) << 1;
+            di = t & 0xffc;
           } else di += STRIDE;
           break;
         case Op.BGE:
           if (x[(r >>> 16) & 63]! >= x[r >>> 24]!) {
-            const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
+            const t = (fetchPage + di + page[di + 1]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
-            di = (t & 0xffc) << 1;
+            di = t & 0xffc;
           } else di += STRIDE;
           break;
         case Op.BLTU:
           if ((x[(r >>> 16) & 63]! >>> 0) < (x[r >>> 24]! >>> 0)) {
-            const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
+            const t = (fetchPage + di + page[di + 1]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
-            di = (t & 0xffc) << 1;
+            di = t & 0xffc;
           } else di += STRIDE;
           break;
         case Op.BGEU:
           if ((x[(r >>> 16) & 63]! >>> 0) >= (x[r >>> 24]! >>> 0)) {
-            const t = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
+            const t = (fetchPage + di + page[di + 1]!) | 0;
             if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
-            di = (t & 0xffc) << 1;
+            di = t & 0xffc;
           } else di += STRIDE;
           break;
 
         case Op.LW: {
-          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 1]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLBM;
           if (rTag[ti] === vpn && (va & 3) === 0) x[(r >>> 8) & 63] = i32[((va ^ rXor[ti]!) >>> 2)]!;
           else {
@@ -357,7 +357,7 @@ export class Hart {
           break;
         }
         case Op.LBU: {
-          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 1]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLBM;
           if (rTag[ti] === vpn) x[(r >>> 8) & 63] = u8[(va ^ rXor[ti]!) >>> 0]!;
           else {
@@ -370,7 +370,7 @@ export class Hart {
           break;
         }
         case Op.LB: {
-          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 1]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLBM;
           if (rTag[ti] === vpn) x[(r >>> 8) & 63] = (u8[(va ^ rXor[ti]!) >>> 0]! << 24) >> 24;
           else {
@@ -383,7 +383,7 @@ export class Hart {
           break;
         }
         case Op.LHU: {
-          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 1]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLBM;
           if (rTag[ti] === vpn && (va & 1) === 0) x[(r >>> 8) & 63] = u16[(va ^ rXor[ti]!) >>> 1]!;
           else {
@@ -396,7 +396,7 @@ export class Hart {
           break;
         }
         case Op.LH: {
-          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 1]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLBM;
           if (rTag[ti] === vpn && (va & 1) === 0) x[(r >>> 8) & 63] = (u16[(va ^ rXor[ti]!) >>> 1]! << 16) >> 16;
           else {
@@ -409,7 +409,7 @@ export class Hart {
           break;
         }
         case Op.SW: {
-          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 1]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLBM;
           if (wTag[ti] === vpn && (va & 3) === 0) {
             const h = (va ^ wXor[ti]!) >>> 0;
@@ -425,7 +425,7 @@ export class Hart {
           break;
         }
         case Op.SB: {
-          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 1]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLBM;
           if (wTag[ti] === vpn) {
             const h = (va ^ wXor[ti]!) >>> 0;
@@ -441,7 +441,7 @@ export class Hart {
           break;
         }
         case Op.SH: {
-          const va = (x[(r >>> 16) & 63]! + page[di + 4]!) | 0;
+          const va = (x[(r >>> 16) & 63]! + page[di + 1]!) | 0;
           const vpn = va >>> 12, ti = vpn & TLBM;
           if (wTag[ti] === vpn && (va & 1) === 0) {
             const h = (va ^ wXor[ti]!) >>> 0;
@@ -495,8 +495,8 @@ export class Hart {
 
         case Op.BRANCH_MISALIGNED:
         case Op.JAL_MISALIGNED: {
-          const target = (fetchPage + (di >>> 1) + page[di + 4]!) | 0;
-          if (op === Op.JAL_MISALIGNED || branchTaken(page[di + 6]!, x[(r >>> 16) & 63]!, x[r >>> 24]!)) {
+          const target = (fetchPage + di + page[di + 1]!) | 0;
+          if (op === Op.JAL_MISALIGNED || branchTaken(page[di + 3]!, x[(r >>> 16) & 63]!, x[r >>> 24]!)) {
             this.raise(Cause.MISALIGNED_FETCH, target);
             break loop;
           }
@@ -505,14 +505,14 @@ export class Hart {
         }
 
         case Op.ILLEGAL:
-          this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 5]!);
+          this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 2]!);
           break loop;
 
         case Op.PAGE_END: {
           // Fetch from a new page: translate pc, then dispatch from its decoded page.
-          const pc = (fetchPage + (di >>> 1)) | 0;
+          const pc = (fetchPage + di) | 0;
           fetchPage = pc & -4096;
-          di = (pc & 0xffc) << 1;
+          di = pc & 0xffc;
           const vpn = pc >>> 12, ti = vpn & TLBM;
           const ft = this.tlbs[this.mode]!;
           let host: number;
@@ -530,21 +530,21 @@ export class Hart {
 
         default: {
           // Everything below is rare: system instructions, CSRs and atomics.
-          this.pc = (fetchPage + (di >>> 1)) | 0;
+          this.pc = (fetchPage + di) | 0;
           this.inflight = n;
           this.executeSlow(op, page, di);
           if (this.trapCause >= 0) break loop;
           n++;
           const t = this.pc;
           if ((t & -4096) !== fetchPage) { fetchPage = t & -4096; page = code.missPage; }
-          di = (t & 0xffc) << 1;
+          di = t & 0xffc;
           if (this.contextChanged) break loop;
           continue loop;
         }
       }
       n++;
     }
-    this.pc = (fetchPage + (di >>> 1)) | 0;
+    this.pc = (fetchPage + di) | 0;
     this.cycles += n;
     this.instret += n;
     this.inflight = 0;
@@ -553,7 +553,8 @@ export class Hart {
   /** System, CSR and atomic instructions. Advances this.pc unless it traps. */
   private executeSlow(op: Op, page: Int32Array, di: number): void {
     const x = this.x;
-    const rd = page[di + 1]!, rs1 = page[di + 2]!, rs2 = page[di + 3]!, imm = page[di + 4]!;
+    const w = page[di]!;
+    const rd = (w >>> 8) & 63, rs1 = (w >>> 16) & 63, rs2 = w >>> 24, imm = page[di + 1]!;
     switch (op) {
       case Op.CSRRW: case Op.CSRRS: case Op.CSRRC:
       case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI: {
@@ -564,7 +565,7 @@ export class Hart {
         const writes = isWrite || rs1 !== 0;
         const reads = !isWrite || rd !== X_SINK;
         if (!this.csrAccessible(imm, writes)) {
-          this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 5]!);
+          this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 2]!);
           return;
         }
         const old = reads ? this.csrRead(imm) : 0;
@@ -584,19 +585,19 @@ export class Hart {
         this.raise(Cause.BREAKPOINT, this.pc);
         return;
       case Op.MRET:
-        if (this.mode !== Mode.M) { this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 5]!); return; }
+        if (this.mode !== Mode.M) { this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 2]!); return; }
         this.mret();
         return;
       case Op.SRET:
         if (this.mode === Mode.U || (this.mode === Mode.S && (this.mstatus & Mstatus.TSR) !== 0)) {
-          this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 5]!);
+          this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 2]!);
           return;
         }
         this.sret();
         return;
       case Op.WFI:
         if (this.mode === Mode.U || (this.mode === Mode.S && (this.mstatus & Mstatus.TW) !== 0)) {
-          this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 5]!);
+          this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 2]!);
           return;
         }
         this.pc = (this.pc + 4) | 0;
@@ -605,7 +606,7 @@ export class Hart {
         return;
       case Op.SFENCE_VMA:
         if (this.mode === Mode.U || (this.mode === Mode.S && (this.mstatus & Mstatus.TVM) !== 0)) {
-          this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 5]!);
+          this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 2]!);
           return;
         }
         if (rs1 === 0) { this.tlbs[Mode.S]!.flush(); this.tlbs[Mode.U]!.flush(); }
