@@ -254,11 +254,7 @@ export class Hart {
 
     loop: while (n < budget) {
       // Slot 0 packs op | rd << 8 | rs1 << 16 | rs2 << 24: one load per dispatch.
-      let r = page[di]!;
-      if (r === Op.UNDECODED) {
-        decodeInto(page, di, i32[(this.pageHost + di) >>> 2]!);
-        r = page[di]!; // re-read: keeps `r` an int32 for the switch's jump table
-      }
+      const r = page[di]!;
       const op = r & 0xff;
 
       switch (op) {
@@ -507,6 +503,11 @@ export class Hart {
         case Op.ILLEGAL:
           this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 2]!);
           break loop;
+
+        case Op.UNDECODED:
+          // First execution of this word since it was written: decode, then dispatch.
+          decodeInto(page, di, i32[(this.pageHost + di) >>> 2]!);
+          continue loop;
 
         case Op.PAGE_END: {
           // Fetch from a new page: translate pc, then dispatch from its decoded page.
