@@ -13,11 +13,11 @@ import { NativeSession, describeStop, type Bios } from '../native/native-run.js'
 import { parseSize } from '../lib/size.js';
 import { ImageError, parseElf } from '../lib/elf.js';
 import { disassemble } from '../machine/rv32/disasm.js';
-import { RAM_BASE, MAX_HARTS } from '../machine/rv32/machine.js';
+import { RAM_BASE, MAX_HARTS, DEFAULT_ENGINE, type Engine } from '../machine/rv32/machine.js';
 import { ConsoleWriter, attachTerminalInput } from './terminal.js';
 
 const USAGE = `tsxen run-native IMAGE.elf [--bios none|sbi|auto] [--harts N] [--mem SIZE] [--max-insns N]
-                  [--trace] [--realtime] [--no-reboot] [--stats-json FILE]
+                  [--trace] [--realtime] [--no-reboot] [--stats-json FILE] [--engine interp|jit]
 
   --bios none      the image starts in M-mode at its entry on every hart (QEMU -bios none)
   --bios sbi       tsxen's SBI firmware starts the image in S-mode on hart 0
@@ -30,6 +30,7 @@ const USAGE = `tsxen run-native IMAGE.elf [--bios none|sbi|auto] [--harts N] [--
   --no-reboot      exit on a guest reset request instead of restarting the image
   --stats-json F   write instructions, cycles, wall time and MIPS to file F
   --signature F    write the words between begin_signature and end_signature to F
+  --engine E       interp: the interpreter; jit: the block translator (default ${DEFAULT_ENGINE})
 An image with a 'tohost' symbol may also finish through it (riscv-tests' HTIF convention).
 Console: Ctrl-] quits.`;
 
@@ -53,6 +54,7 @@ export const runNativeCommand: Command = {
           'no-reboot': { type: 'boolean', default: false },
           'stats-json': { type: 'string' },
           signature: { type: 'string' },
+          engine: { type: 'string', default: DEFAULT_ENGINE },
         },
       });
     } catch (e) {
@@ -79,6 +81,9 @@ export const runNativeCommand: Command = {
       }
     }
 
+    const engine = values.engine;
+    if (engine !== 'interp' && engine !== 'jit') throw new UsageError(`--engine must be interp or jit, got '${engine}'`);
+
     if (!existsSync(file)) throw new ImageError(`${file}: no such file`);
     if (statSync(file).isDirectory()) throw new ImageError(`${file}: is a directory, not an image`);
     const bytes = new Uint8Array(readFileSync(file));
@@ -89,7 +94,7 @@ export const runNativeCommand: Command = {
 
     const out = new ConsoleWriter(process.stdout);
     const session = new NativeSession(bytes, file, {
-      bios, harts, ramSize, reboot: !values['no-reboot'],
+      bios, harts, ramSize, reboot: !values['no-reboot'], engine: engine as Engine,
       consoleOut: (b) => out.put(b),
       ...(maxInsns !== undefined ? { maxInsns } : {}),
       ...(values.trace ? { trace: traceLine } : {}),
@@ -123,7 +128,7 @@ export const runNativeCommand: Command = {
     }
     if (values['stats-json'] !== undefined) {
       writeFileSync(values['stats-json'], JSON.stringify({
-        image: file, bios, harts,
+        image: file, bios, harts, engine,
         instructions: result.instructions, cycles: result.cycles,
         wallSeconds: result.wallSeconds, mips: result.mips, exitCode: result.exitCode,
         stop: describeStop(result.reason),

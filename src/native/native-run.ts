@@ -11,7 +11,7 @@
  */
 
 import { parseElf, type ElfImage } from '../lib/elf.js';
-import { Machine, type StopReason } from '../machine/rv32/machine.js';
+import { Machine, type Engine, type StopReason } from '../machine/rv32/machine.js';
 import { loadImage } from '../machine/rv32/loader.js';
 import { SbiFirmware } from '../firmware/sbi/sbi.js';
 import type { Hart } from '../machine/rv32/hart.js';
@@ -32,6 +32,8 @@ export interface NativeOptions {
   quantum?: number;
   /** Restart the image when it asks for a reset, instead of stopping. */
   reboot?: boolean;
+  /** The interpreter or the block translator (default: the machine's default). */
+  engine?: Engine;
 }
 
 export interface NativeResult {
@@ -63,6 +65,7 @@ export class NativeSession {
       ramSize: options.ramSize ?? 128 * 1024 * 1024,
       consoleOut: options.consoleOut ?? (() => {}),
       ...(options.quantum !== undefined ? { quantum: options.quantum } : {}),
+      ...(options.engine !== undefined ? { engine: options.engine } : {}),
     });
     loadImage(this.machine, this.image, name);
     this.watchTohost();

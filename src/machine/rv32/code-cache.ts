@@ -17,6 +17,13 @@ import type { Ram } from './bus.js';
 
 const WORDS_PER_PAGE = 1024;
 
+/** A block translator (jit/) told of every write to a page it has translated code in. */
+export interface TranslationListener {
+  /** `size` bytes at RAM offset `off` (within one page) were written. */
+  invalidate(off: number, size: number): void;
+  clear(): void;
+}
+
 export class CodeCache {
   private readonly pages: (Int32Array | undefined)[];
   private readonly codePages: Uint8Array;
@@ -25,10 +32,14 @@ export class CodeCache {
    * page, so its next dispatch translates the new pc (see Hart.execute).
    */
   readonly missPage = new Int32Array((WORDS_PER_PAGE + 1) * DECODED_STRIDE);
+  /** Per RAM page: nonzero when `translator` has blocks there. */
+  readonly translated: Uint8Array;
+  translator: TranslationListener | null = null;
 
   constructor(ram: Ram) {
     this.pages = new Array(ram.size / 4096);
     this.codePages = ram.codePages;
+    this.translated = new Uint8Array(ram.size / 4096);
     ram.onCodeWrite = (page, offset, length) => this.invalidateRange(page, offset, length);
     for (let i = 0; i <= WORDS_PER_PAGE; i++) this.missPage[i << DECODED_SHIFT] = Op.PAGE_END;
   }
@@ -51,6 +62,7 @@ export class CodeCache {
   invalidate(off: number, size: number): void {
     const d = this.pages[off >>> 12];
     if (d === undefined) return;
+    if (this.translated[off >>> 12] !== 0) this.translator!.invalidate(off, size);
     const first = (off & 0xfff) >>> 2;
     const last = ((off & 0xfff) + size - 1) >>> 2;
     d[first << DECODED_SHIFT] = 0;
@@ -68,5 +80,7 @@ export class CodeCache {
   clear(): void {
     this.pages.fill(undefined);
     this.codePages.fill(0);
+    this.translated.fill(0);
+    this.translator?.clear();
   }
 }

@@ -55,6 +55,16 @@ export interface MachineModeHandler {
   trap(hart: Hart): void;
 }
 
+/**
+ * An execution engine that can stand in for Hart.execute: same contract (run up to
+ * `budget` instructions; return early on a trap with trapCause set and pc at the
+ * faulting instruction, or after an instruction that set contextChanged or stored to
+ * a device), same retired instructions and virtual time.
+ */
+export interface HartEngine {
+  execute(budget: number): void;
+}
+
 export const enum HartState { RUNNING = 0, WFI = 1, STOPPED = 2 }
 
 if (DECODED_STRIDE !== 4 || TLB_MASK !== 0xff) {
@@ -76,7 +86,8 @@ export class Hart {
   // current execute() call, so slow paths can read the exact current time.
   cycles = 0;
   instret = 0;
-  private inflight = 0;
+  /** Also set by translated blocks (jit/) around their slow paths. */
+  inflight = 0;
   private cycleOffset = 0;
   private instretOffset = 0;
   /** The machine sets this before run(): the virtual cycle at which to return. */
@@ -113,7 +124,7 @@ export class Hart {
   trapCause = -1;
   trapTval = 0;
   /** Set by slow paths that change the execution context: execute() must return. */
-  private contextChanged = false;
+  contextChanged = false;
   /** RAM offset of the page execute() is fetching from (used only to decode). */
   private pageHost = 0;
 
@@ -122,6 +133,9 @@ export class Hart {
 
   /** When set, every retired instruction is reported here (slow: --trace). */
   tracer: ((hart: Hart, pc: number, raw: number) => void) | null = null;
+
+  /** Another engine for execute() (the block translator, jit/), or null for the interpreter. */
+  engine: HartEngine | null = null;
 
   private readonly host: HartHost;
   private readonly ram: Ram;
@@ -204,6 +218,7 @@ export class Hart {
       const budget = this.sliceEnd - this.cycles;
       if (this.tracer !== null) this.traceOne();
       // An int32 budget keeps V8 counting in integer registers (a double here costs 2x).
+      else if (this.engine !== null) this.engine.execute((budget > 0x3fffffff ? 0x3fffffff : budget) | 0);
       else this.execute((budget > 0x3fffffff ? 0x3fffffff : budget) | 0);
       if (this.trapCause >= 0) {
         const cause = this.trapCause;
@@ -227,7 +242,7 @@ export class Hart {
    * on a trap (pc left at the faulting instruction, trapCause set) or after an
    * instruction that changed the context (CSR write, xRET, device store, WFI…).
    */
-  private execute(budget: number): void {
+  execute(budget: number): void {
     // Layout constants as locals: V8 folds local constants but loads (and TDZ-checks)
     // imported module bindings on every use — measured at 1.6x on an ALU loop.
     const STRIDE = 4; // DECODED_STRIDE: slots per decoded instruction, so di = pc's page offset
@@ -695,7 +710,7 @@ export class Hart {
    * performed (as QEMU does for RAM), byte by byte, after checking every byte's page.
    * Returns the value zero-extended; the caller sign-extends.
    */
-  private loadSlow(va: number, size: number): number {
+  loadSlow(va: number, size: number): number {
     const mode = this.dataMode;
     if ((va & (size - 1)) !== 0) return this.misaligned(va, size, Access.LOAD, 0);
     const pa = translate(this.ram, va, Access.LOAD, mode, this.satp, this.mstatus);
@@ -712,7 +727,7 @@ export class Hart {
   }
 
   /** Stores that missed the TLB, touch a device, or are misaligned. */
-  private storeSlow(va: number, size: number, value: number): number {
+  storeSlow(va: number, size: number, value: number): number {
     const mode = this.dataMode;
     if ((va & (size - 1)) !== 0) {
       this.misaligned(va, size, Access.STORE, value);
@@ -736,15 +751,19 @@ export class Hart {
     return STORE_DEVICE;
   }
 
-  /** A misaligned access, done byte by byte once every byte is known to be reachable. */
+  /**
+   * A misaligned access, done byte by byte once every byte is known to be reachable.
+   * A fault reports the address of the first byte that faulted (the part of the access
+   * that caused it, as the privileged spec asks and QEMU does), not the access's start.
+   */
   private misaligned(va: number, size: number, access: Access, value: number): number {
     const pas: number[] = [];
     for (let i = 0; i < size; i++) {
       const a = (va + i) | 0;
       const pa = translate(this.ram, a, access, this.dataMode, this.satp, this.mstatus);
-      if (pa < 0) { this.raise(faultCause(pa), va >>> 0); return 0; }
+      if (pa < 0) { this.raise(faultCause(pa), a >>> 0); return 0; }
       if (!this.ram.contains(pa)) {
-        this.raise(access === Access.LOAD ? Cause.LOAD_ACCESS : Cause.STORE_ACCESS, va >>> 0);
+        this.raise(access === Access.LOAD ? Cause.LOAD_ACCESS : Cause.STORE_ACCESS, a >>> 0);
         return 0;
       }
       pas.push(pa);

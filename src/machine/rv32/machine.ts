@@ -27,6 +27,8 @@ import { Uart16550 } from './devices/uart.js';
 import { Finisher, type FinisherEvent } from './devices/finisher.js';
 import { DEFAULT_CPU_HZ, TIMEBASE_HZ } from './costs.js';
 import { Mode } from './csr.js';
+import { Translator } from './jit/block-cache.js';
+import { JitEngine } from './jit/engine.js';
 
 export const RAM_BASE = 0x80000000;
 export const UART_BASE = 0x10000000;
@@ -45,7 +47,15 @@ export interface MachineConfig {
   quantum?: number;
   /** Console output sink (UART transmit). */
   consoleOut?: (byte: number) => void;
+  /**
+   * How guest instructions run: `interp`, the interpreter (Hart.execute), or `jit`, the
+   * block translator (jit/), which retires the same instructions in the same virtual time.
+   */
+  engine?: Engine;
 }
+
+export type Engine = 'interp' | 'jit';
+export const DEFAULT_ENGINE: Engine = 'interp';
 
 /** Why the machine stopped running. */
 export type StopReason =
@@ -65,6 +75,9 @@ export class Machine implements HartHost {
   readonly cpuHz: number;
   readonly quantum: number;
   mHandler: MachineModeHandler | null = null;
+  readonly engine: Engine;
+  /** The block translator, shared by the harts, when engine is `jit`. */
+  readonly translator: Translator | null = null;
 
   /** Called after every round (between hart slices): cheap polling of guest memory. */
   afterRound: (() => void) | null = null;
@@ -89,6 +102,14 @@ export class Machine implements HartHost {
     this.code = new CodeCache(this.ram);
     this.harts = [];
     for (let i = 0; i < nharts; i++) this.harts.push(new Hart(i, this));
+    this.engine = config.engine ?? DEFAULT_ENGINE;
+    if (this.engine === 'jit') {
+      const translator = new Translator(this.ram, this.code);
+      this.translator = translator;
+      for (const h of this.harts) h.engine = new JitEngine(h, translator);
+    } else if (this.engine !== 'interp') {
+      throw new RangeError(`engine must be 'interp' or 'jit', got '${String(this.engine)}'`);
+    }
     this.clint = new Clint(this.harts, Math.max(1, Math.round(this.cpuHz / TIMEBASE_HZ)));
     this.uart = new Uart16550(config.consoleOut ?? (() => {}));
     this.bus.attach(FINISHER_BASE, new Finisher((event) => this.requestStop({ kind: 'finisher', event })));

@@ -1,0 +1,156 @@
+/*
+ * The block cache: translated blocks keyed by physical address, and their invalidation.
+ *
+ * Keying. A block is found by the RAM offset of its first instruction (so every hart and
+ * every virtual alias of a page share it) and carries the virtual pc it was translated
+ * for, because the generated code has pc-relative values (auipc, jal links, branch
+ * targets) folded in as constants; a lookup from another virtual address retranslates.
+ * The engine reaches the RAM offset through the hart's fetch TLB, so a block is only
+ * ever entered through the current mapping of its virtual page: a page-table change
+ * takes effect exactly when the TLB drops the entry (sfence.vma, satp), as it does for
+ * the interpreter.
+ *
+ * Invalidation, finer than a page. Every page with blocks has a per-word `cover` count
+ * (how many blocks include that word). CodeCache already hears of every write to a page
+ * holding decoded code — stores by harts, AMOs and SCs, misaligned stores, hardware A/D
+ * updates, and Ram.noteWrite from devices, the hypervisor and backends — and forwards
+ * those into pages marked `translated`. A write to an uncovered word (data sharing the
+ * page with code) costs one array read; a write to a covered word drops exactly the
+ * blocks that contain it and sets `dropped`, which a running block checks after its own
+ * stores (self-modifying code). fence.i has nothing left to do.
+ *
+ * Hotness. A block start is translated on its HOT_AFTER'th visit; before that the
+ * engine interprets, so code run once costs no compilation.
+ */
+
+import type { CodeCache, TranslationListener } from '../code-cache.js';
+import type { Ram } from '../bus.js';
+import { mulh, mulhsu, mulhu } from '../hart.js';
+import { findRegion } from './region.js';
+import { FACTORY_PARAMS, generateBlock, type BlockFn } from './codegen.js';
+
+const WORDS = 1024;
+/** Visits of a block start before it is translated. */
+export const HOT_AFTER = 2;
+
+export class Block {
+  valid = true;
+  constructor(
+    readonly page: JitPage,
+    /** Word indexes in the page: [first, end). */
+    readonly first: number,
+    readonly end: number,
+    /** The virtual pc the block was translated for. */
+    readonly pc: number,
+    /** Upper bound of instructions retired by one call without a backward branch; 0 = interpret. */
+    readonly len: number,
+    /** Null: the first instruction is left to the interpreter. */
+    readonly fn: BlockFn | null,
+  ) {}
+}
+
+/** Blocks of one RAM page. */
+export class JitPage {
+  readonly blocks: (Block | null)[] = new Array<Block | null>(WORDS).fill(null);
+  readonly cover = new Uint16Array(WORDS);
+  readonly heat = new Uint8Array(WORDS);
+  live: Block[] = [];
+  constructor(readonly index: number) {}
+}
+
+export interface TranslatorStats {
+  translated: number;
+  interpretedStarts: number;
+  invalidated: number;
+  retranslatedAlias: number;
+}
+
+export class Translator implements TranslationListener {
+  private readonly pages: (JitPage | undefined)[];
+  /** Set when an invalidation dropped a block; running blocks check it after stores. */
+  dropped = false;
+  readonly stats: TranslatorStats = { translated: 0, interpretedStarts: 0, invalidated: 0, retranslatedAlias: 0 };
+  /** When set, each generated source is passed here (debugging: --jit-dump). */
+  dump: ((pc: number, source: string) => void) | null = null;
+  private readonly factoryArgs: unknown[];
+
+  constructor(private readonly ram: Ram, private readonly code: CodeCache) {
+    this.pages = new Array<JitPage | undefined>(ram.size / 4096);
+    code.translator = this;
+    this.factoryArgs = [this, ram.i8, ram.u8, ram.i16, ram.u16, ram.i32, ram.codePages, code, mulh, mulhsu, mulhu];
+  }
+
+  /**
+   * // HOT PATH
+   * The block for RAM offset `host` entered at virtual `pc`, or null while it is cold.
+   */
+  lookup(host: number, pc: number): Block | null {
+    let p = this.pages[host >>> 12];
+    if (p === undefined) p = this.newPage(host >>> 12);
+    const w = (host >>> 2) & 1023;
+    const b = p.blocks[w]!;
+    if (b !== null && b.pc === pc) return b;
+    if (p.heat[w]! < HOT_AFTER) { p.heat[w]!++; return null; }
+    if (b !== null) { this.stats.retranslatedAlias++; this.drop(b); }
+    return this.translate(p, w, pc);
+  }
+
+  private newPage(index: number): JitPage {
+    const p = new JitPage(index);
+    this.pages[index] = p;
+    this.code.translated[index] = 1;
+    return p;
+  }
+
+  private translate(p: JitPage, w: number, pc: number): Block {
+    const decoded = this.code.page(p.index);
+    const region = findRegion(decoded, w, this.ram.i32, p.index * WORDS);
+    let b: Block;
+    if (region === null) {
+      b = new Block(p, w, w + 1, pc, 0, null);
+      this.stats.interpretedStarts++;
+    } else {
+      const source = generateBlock(decoded, region, pc - w * 4);
+      if (this.dump !== null) this.dump(pc, source);
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      const factory = new Function(...FACTORY_PARAMS, source) as (...args: unknown[]) => BlockFn;
+      b = new Block(p, region.first, region.end, pc, region.end - region.first, factory(...this.factoryArgs));
+      this.stats.translated++;
+    }
+    p.blocks[w] = b;
+    p.live.push(b);
+    for (let i = b.first; i < b.end; i++) p.cover[i]!++;
+    return b;
+  }
+
+  private drop(b: Block): void {
+    if (!b.valid) return;
+    b.valid = false;
+    const p = b.page;
+    if (p.blocks[b.first] === b) p.blocks[b.first] = null;
+    for (let i = b.first; i < b.end; i++) p.cover[i]!--;
+    const k = p.live.indexOf(b);
+    if (k >= 0) { p.live[k] = p.live[p.live.length - 1]!; p.live.pop(); }
+    this.stats.invalidated++;
+  }
+
+  /** CodeCache: `size` bytes at RAM offset `off` were written (clamped to its page). */
+  invalidate(off: number, size: number): void {
+    const p = this.pages[off >>> 12];
+    if (p === undefined) return;
+    const firstWord = (off >>> 2) & 1023;
+    const lastWord = Math.min(1023, ((off & 0xfff) + size - 1) >>> 2);
+    for (let w = firstWord; w <= lastWord; w++) {
+      if (p.cover[w] === 0) continue;
+      for (const b of [...p.live]) if (b.first <= w && w < b.end) this.drop(b);
+      this.dropped = true;
+    }
+  }
+
+  /** CodeCache.clear: machine reset or snapshot restore. */
+  clear(): void {
+    for (const p of this.pages) if (p !== undefined) for (const b of p.live) b.valid = false;
+    this.pages.fill(undefined);
+    this.dropped = true;
+  }
+}

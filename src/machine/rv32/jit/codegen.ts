@@ -1,0 +1,229 @@
+/*
+ * Code generation: one region of guest code (region.ts) → the source of a JavaScript
+ * function, compiled with `new Function`.
+ *
+ * // HOT PATH (generated): the emitted code is what runs guest instructions.
+ *
+ * Shape of a generated block, called by the engine as fn(h, x, rT, rX, wT, wX, budget):
+ *
+ *   let r5 = x[5], r10 = x[10], …;     guest registers the region uses, in locals
+ *   let n = 0, L = <first>;            n: instructions retired so far in this call
+ *   const lim = budget - LEN;          a backward branch may continue only while n <= lim
+ *   out: for (;;) switch (L) {         (no switch when the region has a single label)
+ *     case <first>: …                  one case per label: a branch target in the region
+ *     case <label>: …
+ *   }
+ *   x[5] = r5; …                       every register the region writes, written back
+ *   return n;
+ *
+ * Every way out sets h.pc to the next guest pc, adds the instructions retired since the
+ * last label to n and breaks `out`. Counting is per straight segment, not per
+ * instruction: a segment from label s to instruction i has retired (i - s) instructions
+ * before i, which is what a slow path stores in h.inflight so that reads of time inside
+ * it (CSR-free here, but the CLINT) are exact.
+ *
+ * Exactness rules the emitted code follows, all taken from Hart.execute:
+ *  - loads and stores take the TLB fast path only for aligned RAM accesses with a
+ *    matching tag; anything else calls h.loadSlow / h.storeSlow, which raise traps as
+ *    values (h.trapCause) — the block then leaves with pc at the faulting instruction and
+ *    that instruction not retired;
+ *  - a store to a device retires, then leaves the block with h.contextChanged set, as the
+ *    interpreter returns from execute() after one;
+ *  - a store into a page that holds decoded code invalidates those words (CodeCache);
+ *    if that dropped any translated block (TR.dropped) this block may be stale, so it
+ *    leaves right after the store and the engine looks the next pc up afresh;
+ *  - a budget check on each backward branch keeps the total within `budget` exactly.
+ */
+
+import { Op } from '../decode.js';
+import type { Region } from './region.js';
+
+/** A compiled block: returns instructions retired; sets h.pc (and h.trapCause on a trap). */
+export type BlockFn = (
+  h: unknown, x: Int32Array, rT: Int32Array, rX: Int32Array, wT: Int32Array, wX: Int32Array, budget: number,
+) => number;
+
+/** Names the generated code's factory receives, in this order (see Translator.compile). */
+export const FACTORY_PARAMS = ['TR', 'i8', 'u8', 'i16', 'u16', 'i32', 'cp', 'code', 'mulh', 'mulhsu', 'mulhu'] as const;
+
+const hex = (v: number): string => (v < 0 ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`);
+
+/**
+ * Emits the body of a factory that returns the block function for `region` of decoded
+ * `page`, whose first word runs at virtual address `vbase` (the page's virtual base).
+ */
+export function generateBlock(page: Int32Array, region: Region, vbase: number): string {
+  const { first, end, labels } = region;
+  const LEN = end - first;
+  const used = new Set<number>();
+  const written = new Set<number>();
+  for (let w = first; w < end; w++) {
+    const r = page[w << 2]!;
+    const op = r & 0xff, rd = (r >>> 8) & 63, rs1 = (r >>> 16) & 63, rs2 = r >>> 24;
+    if (readsRs1(op) && rs1 !== 0) used.add(rs1);
+    if (readsRs2(op) && rs2 !== 0) used.add(rs2);
+    if (writesRd(op) && rd !== 32 && rd !== 0) { used.add(rd); written.add(rd); }
+  }
+  const R = (i: number): string => (i === 0 ? '0' : `r${i}`);
+  const out: string[] = [];
+  const pcOf = (w: number): string => hex((vbase + w * 4) | 0);
+  const multi = labels.size > 1;
+
+  let s = first; // start of the current straight segment
+  let live = true;
+  /** Leaves the block at word `w` (pc of instruction `at`, `retire` = 1 if it retired). */
+  const exit = (pc: string, at: number, retire: number): string =>
+    `{ h.pc = ${pc}; n += ${at - s + retire}; break out; }`;
+
+  for (let w = first; w < end; w++) {
+    if (labels.has(w)) {
+      if (w !== first) {
+        if (live && w > s) out.push(`  n += ${w - s};`);
+        if (multi) out.push(` case ${w}:`);
+      } else if (multi) out.push(` case ${w}:`);
+      s = w;
+      live = true;
+    }
+    if (!live) continue;
+    const di = w << 2;
+    const r = page[di]!;
+    const op = r & 0xff, rdi = (r >>> 8) & 63, a = R((r >>> 16) & 63), b = R(r >>> 24);
+    const imm = page[di + 1]!;
+    const pc = (vbase + w * 4) | 0;
+    const d = rdi === 32 ? null : R(rdi);
+    const set = (expr: string): void => { if (d !== null) out.push(`  ${d} = ${expr};`); };
+    /** Control transfer to word t of this page (or pc `target` outside the region). */
+    const jump = (target: number): string => {
+      const t = w + ((target - pc) >> 2);
+      const inside = (target & -4096) === (vbase | 0) && labels.has(t) && t >= first && t < end;
+      if (!inside) return exit(hex(target), w, 1);
+      const count = `n += ${w - s + 1};`;
+      const go = multi ? `L = ${t}; continue;` : 'continue;';
+      if (t <= w) return `{ ${count} if (n > lim) { h.pc = ${hex(target)}; break out; } ${go} }`;
+      return `{ ${count} ${go} }`;
+    };
+    const slowAt = `h.inflight = n + ${w - s};`;
+    switch (op) {
+      case Op.LUI: set(hex(imm)); break;
+      case Op.AUIPC: set(hex((pc + imm) | 0)); break;
+      case Op.ADDI: set(imm === 0 ? a : `(${a} + ${imm}) | 0`); break;
+      case Op.SLTI: set(`${a} < ${imm} ? 1 : 0`); break;
+      case Op.SLTIU: set(`(${a} >>> 0) < ${imm >>> 0} ? 1 : 0`); break;
+      case Op.XORI: set(`${a} ^ ${imm}`); break;
+      case Op.ORI: set(`${a} | ${imm}`); break;
+      case Op.ANDI: set(`${a} & ${imm}`); break;
+      case Op.SLLI: set(`${a} << ${imm}`); break;
+      case Op.SRLI: set(`(${a} >>> ${imm}) | 0`); break;
+      case Op.SRAI: set(`${a} >> ${imm}`); break;
+      case Op.ADD: set(`(${a} + ${b}) | 0`); break;
+      case Op.SUB: set(`(${a} - ${b}) | 0`); break;
+      case Op.SLL: set(`${a} << (${b} & 31)`); break;
+      case Op.SLT: set(`${a} < ${b} ? 1 : 0`); break;
+      case Op.SLTU: set(`(${a} >>> 0) < (${b} >>> 0) ? 1 : 0`); break;
+      case Op.XOR: set(`${a} ^ ${b}`); break;
+      case Op.SRL: set(`(${a} >>> (${b} & 31)) | 0`); break;
+      case Op.SRA: set(`${a} >> (${b} & 31)`); break;
+      case Op.OR: set(`${a} | ${b}`); break;
+      case Op.AND: set(`${a} & ${b}`); break;
+      case Op.MUL: set(`Math.imul(${a}, ${b})`); break;
+      case Op.MULH: set(`mulh(${a}, ${b})`); break;
+      case Op.MULHSU: set(`mulhsu(${a}, ${b})`); break;
+      case Op.MULHU: set(`mulhu(${a}, ${b})`); break;
+      case Op.DIV:
+        if (d !== null) out.push(`  { const p = ${a}, q = ${b}; ${d} = q === 0 ? -1 : p === -0x80000000 && q === -1 ? p : (p / q) | 0; }`);
+        break;
+      case Op.DIVU:
+        if (d !== null) out.push(`  { const p = ${a} >>> 0, q = ${b} >>> 0; ${d} = q === 0 ? -1 : (p / q) | 0; }`);
+        break;
+      case Op.REM:
+        if (d !== null) out.push(`  { const p = ${a}, q = ${b}; ${d} = q === 0 ? p : q === -1 ? 0 : (p % q) | 0; }`);
+        break;
+      case Op.REMU:
+        if (d !== null) out.push(`  { const p = ${a} >>> 0, q = ${b} >>> 0; ${d} = q === 0 ? ${a} : (p % q) | 0; }`);
+        break;
+      case Op.FENCE:
+      case Op.FENCE_I:
+        // Memory is sequentially consistent, and translated code is invalidated by the
+        // stores themselves (exactly, per word), so neither fence has work left.
+        break;
+
+      case Op.LB: case Op.LBU: case Op.LH: case Op.LHU: case Op.LW: {
+        const size = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
+        const align = size === 1 ? '' : ` && (va & ${size - 1}) === 0`;
+        const fast = op === Op.LW ? 'i32[(va ^ rX[ti]) >>> 2]' : op === Op.LH ? 'i16[(va ^ rX[ti]) >>> 1]'
+          : op === Op.LHU ? 'u16[(va ^ rX[ti]) >>> 1]' : op === Op.LB ? 'i8[(va ^ rX[ti]) >>> 0]' : 'u8[(va ^ rX[ti]) >>> 0]';
+        const conv = op === Op.LW ? 'v' : op === Op.LH ? '(v << 16) >> 16' : op === Op.LHU ? 'v & 0xffff'
+          : op === Op.LB ? '(v << 24) >> 24' : 'v & 0xff';
+        const slow = `{ ${slowAt} const v = h.loadSlow(va, ${size}); h.inflight = 0; ` +
+          `if (h.trapCause >= 0) ${exit(hex(pc), w, 0)} ${d !== null ? `${d} = ${conv};` : ''} }`;
+        const va = imm === 0 ? a : `(${a} + ${imm}) | 0`;
+        if (d !== null) out.push(`  { const va = ${va}, vpn = va >>> 12, ti = vpn & 255; if (rT[ti] === vpn${align}) ${d} = ${fast}; else ${slow} }`);
+        else out.push(`  { const va = ${va}, vpn = va >>> 12, ti = vpn & 255; if (!(rT[ti] === vpn${align})) ${slow} }`);
+        break;
+      }
+      case Op.SB: case Op.SH: case Op.SW: {
+        const size = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
+        const align = size === 1 ? '' : ` && (va & ${size - 1}) === 0`;
+        const put = op === Op.SW ? `i32[ha >>> 2] = ${b}` : op === Op.SH ? `u16[ha >>> 1] = ${b}` : `u8[ha] = ${b}`;
+        const next = hex((pc + 4) | 0);
+        const stale = `if (TR.dropped) { TR.dropped = false; ${exit(next, w, 1)} }`;
+        const va = imm === 0 ? a : `(${a} + ${imm}) | 0`;
+        out.push(`  { const va = ${va}, vpn = va >>> 12, ti = vpn & 255;` +
+          ` if (wT[ti] === vpn${align}) { const ha = (va ^ wX[ti]) >>> 0; ${put}; if (cp[ha >>> 12] !== 0) { code.invalidate(ha, ${size}); ${stale} } }` +
+          ` else { ${slowAt} const st = h.storeSlow(va, ${size}, ${b}); h.inflight = 0;` +
+          ` if (st !== 0) { if (st < 0) ${exit(hex(pc), w, 0)} h.contextChanged = true; ${exit(next, w, 1)} } ${stale} } }`);
+        break;
+      }
+
+      case Op.JAL: {
+        set(hex((pc + 4) | 0));
+        out.push(`  ${jump((pc + imm) | 0)}`);
+        live = false;
+        break;
+      }
+      case Op.JALR: {
+        out.push(`  { const t = (${a} + ${imm}) & -2; if ((t & 2) !== 0) { h.raise(0, t); ${exit(hex(pc), w, 0)} }` +
+          `${d !== null ? ` ${d} = ${hex((pc + 4) | 0)};` : ''} h.pc = t; n += ${w - s + 1}; break out; }`);
+        live = false;
+        break;
+      }
+      case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU: {
+        const cond = op === Op.BEQ ? `${a} === ${b}` : op === Op.BNE ? `${a} !== ${b}` : op === Op.BLT ? `${a} < ${b}`
+          : op === Op.BGE ? `${a} >= ${b}` : op === Op.BLTU ? `(${a} >>> 0) < (${b} >>> 0)` : `(${a} >>> 0) >= (${b} >>> 0)`;
+        out.push(`  if (${cond}) ${jump((pc + imm) | 0)}`);
+        break;
+      }
+      default:
+        throw new Error(`jit: op ${op} at 0x${(pc >>> 0).toString(16)} is not translatable`);
+    }
+  }
+  if (live) out.push(`  ${exit(pcOf(end), end, 0)}`);
+
+  const regs = [...used].sort((p, q) => p - q);
+  const head = [
+    `return function block_${(vbase + first * 4) >>> 0}(h, x, rT, rX, wT, wX, budget) {`,
+    regs.length > 0 ? `  let ${regs.map((i) => `r${i} = x[${i}]`).join(', ')};` : '',
+    `  let n = 0${multi ? `, L = ${first}` : ''};`,
+    `  const lim = budget - ${LEN};`,
+    multi ? '  out: for (;;) switch (L) {' : '  out: for (;;) {',
+  ];
+  const tail = [
+    '  }',
+    ...[...written].sort((p, q) => p - q).map((i) => `  x[${i}] = r${i};`),
+    '  return n;',
+    '};',
+  ];
+  return [...head, ...out, ...tail].join('\n');
+}
+
+function readsRs1(op: number): boolean {
+  return !(op === Op.LUI || op === Op.AUIPC || op === Op.JAL || op === Op.FENCE || op === Op.FENCE_I);
+}
+
+function readsRs2(op: number): boolean {
+  return (op >= Op.BEQ && op <= Op.BGEU) || (op >= Op.SB && op <= Op.SW) || (op >= Op.ADD && op <= Op.REMU);
+}
+
+function writesRd(op: number): boolean {
+  return !((op >= Op.BEQ && op <= Op.BGEU) || (op >= Op.SB && op <= Op.SW) || op === Op.FENCE || op === Op.FENCE_I);
+}

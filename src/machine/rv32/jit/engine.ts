@@ -1,0 +1,52 @@
+/*
+ * The translating engine of one hart: Hart.run calls execute(budget) in place of the
+ * interpreter's Hart.execute, with the same contract (hart.ts, HartEngine).
+ *
+ * // HOT PATH: the loop below runs once per executed block.
+ *
+ *   pc → fetch TLB (the hart's own, current mode) → RAM offset → Translator.lookup
+ *      → block.fn(…) → retired count → virtual time, and again;
+ *
+ * and the interpreter, for one instruction or for a tail, whenever the translator has
+ * nothing to offer: a fetch TLB miss (the interpreter walks and fills it, or raises the
+ * fetch fault), a cold block start, an instruction the translator leaves out (CSR,
+ * system, atomic), or a block longer than the budget left (so the budget ends exactly
+ * where the interpreter's would). After such a step the engine returns to Hart.run,
+ * which is always allowed: Hart.run only re-checks interrupts, and those can only have
+ * become takeable through an instruction that ends execute() in both engines anyway.
+ */
+
+import type { Hart, HartEngine } from '../hart.js';
+import type { Translator } from './block-cache.js';
+
+export class JitEngine implements HartEngine {
+  constructor(private readonly hart: Hart, private readonly translator: Translator) {}
+
+  execute(budget: number): void {
+    const h = this.hart;
+    const tr = this.translator;
+    const x = h.x;
+    const dt = h.tlbs[h.dataMode]!;
+    const rT = dt.rTag, rX = dt.rXor, wT = dt.wTag, wX = dt.wXor;
+    const ft = h.tlbs[h.mode]!;
+    const xTag = ft.xTag, xXor = ft.xXor;
+    h.contextChanged = false;
+    tr.dropped = false;
+    let done = 0;
+    while (done < budget) {
+      const pc = h.pc;
+      const vpn = pc >>> 12, ti = vpn & 0xff;
+      const left = budget - done;
+      const b = xTag[ti] === vpn ? tr.lookup((pc ^ xXor[ti]!) >>> 0, pc) : null;
+      if (b === null || b.fn === null || b.len > left) {
+        h.execute(b === null || b.fn === null ? 1 : left);
+        return;
+      }
+      const k = b.fn(h, x, rT, rX, wT, wX, left);
+      h.cycles += k;
+      h.instret += k;
+      done += k;
+      if (h.trapCause >= 0 || h.contextChanged) return;
+    }
+  }
+}

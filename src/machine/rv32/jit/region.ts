@@ -1,0 +1,71 @@
+/*
+ * Block discovery: which guest instructions one translated block covers.
+ *
+ * A block is a *region* of one physical page: the straight run of instruction words
+ * from its entry, scanned forward until an instruction the translator leaves to the
+ * interpreter (system, CSR and atomic instructions, illegal words, misaligned branch
+ * targets), the end of the page, or MAX_REGION words. Unconditional jumps (JAL, JALR)
+ * end the scan too, unless an earlier branch in the region jumps forward past them: then
+ * the code after the jump is still reachable and the scan goes on (if/else shapes).
+ *
+ * Every branch or JAL whose target lies inside the region becomes a label: the
+ * generated function jumps there itself, so loops (backward branches to a label) stay
+ * inside the generated code. Everything else leaves the block with the next pc set.
+ *
+ * `len`, the number of words in the region, bounds the instructions retired on any
+ * path through the block that takes no backward branch; the generated code checks the
+ * budget only on backward branches (see codegen.ts), which keeps budgets exact.
+ */
+
+import { Op, decodeInto } from '../decode.js';
+
+/** The longest region, in instruction words. */
+export const MAX_REGION = 192;
+
+export interface Region {
+  /** First word index (in the page) and one past the last. */
+  first: number;
+  end: number;
+  /** Word indexes inside [first, end) that some branch or jump of the region targets. */
+  labels: Set<number>;
+}
+
+/** True for operations the translator emits inline. */
+export function translatable(op: number): boolean {
+  return (op >= Op.LUI && op <= Op.BGEU) || (op >= Op.LB && op <= Op.REMU) || op === Op.FENCE || op === Op.FENCE_I;
+}
+
+/**
+ * Scans the region that starts at word `first` of a decoded page, decoding words that
+ * were never executed (`ramWords`: the RAM as words, `hostWord`: the page's first word
+ * index in it). Returns null when the first instruction is not translatable.
+ */
+export function findRegion(page: Int32Array, first: number, ramWords: Int32Array, hostWord: number): Region | null {
+  const limit = Math.min(1024, first + MAX_REGION);
+  let w = first;
+  let forward = -1; // furthest forward target seen so far (word index)
+  const targets: number[] = [];
+  while (w < limit) {
+    const di = w << 2;
+    if ((page[di]! & 0xff) === Op.UNDECODED) decodeInto(page, di, ramWords[hostWord + w]!);
+    const op = page[di]! & 0xff;
+    if (!translatable(op)) break;
+    let stop = false;
+    if ((op >= Op.BEQ && op <= Op.BGEU) || op === Op.JAL) {
+      const t = w + (page[di + 1]! >> 2);
+      if (t >= 0 && t < 1024) {
+        targets.push(t);
+        if (t > forward) forward = t;
+      }
+      if (op === Op.JAL) stop = true;
+    } else if (op === Op.JALR) {
+      stop = true;
+    }
+    w++;
+    if (stop && forward < w) break;
+  }
+  if (w === first) return null;
+  const labels = new Set<number>([first]);
+  for (const t of targets) if (t >= first && t < w) labels.add(t);
+  return { first, end: w, labels };
+}
