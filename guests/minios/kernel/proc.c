@@ -1,0 +1,233 @@
+/*
+ * proc.c: processes, the scheduler, system calls and the trap handler.
+ *
+ * A process is a user address space (its own root table), a kernel stack and a saved
+ * kernel context; procs[0] is the kernel's main thread (boot stack, kernel root). There is
+ * no preemption inside the kernel: a process gives up the CPU by a system call (yield,
+ * wait, exit) or when an interrupt arrives while it runs in U-mode. System calls come
+ * straight from U-mode through stvec (ecall from U is delegated to the kernel on both
+ * flavours: no hypervisor on that path). Page faults in the user range are served on
+ * demand with a zeroed frame; any other fault kills the process.
+ */
+#include <minios.h>
+
+#define NPROC       8
+#define KSTACK_SIZE 8192
+
+enum { P_FREE, P_READY, P_RUNNING, P_BLOCKED, P_ZOMBIE };
+
+struct proc {
+	int pid, state, exit_code, waiting_for;
+	uint32_t root;          /* 0: the kernel's */
+	uint32_t fault_cause;
+	struct context ctx;
+};
+
+static struct proc procs[NPROC] = { [0] = { .pid = 0, .state = P_RUNNING } };
+static uint8_t kstacks[NPROC][KSTACK_SIZE] __attribute__((aligned(16)));
+static struct proc *cur = &procs[0];
+static int next_pid = 1;
+uint32_t page_faults, syscalls, switches;
+uint32_t yield_trace[64], yield_count;
+
+static void switch_to(struct proc *p)
+{
+	struct proc *prev = cur;
+	if (prev->state == P_RUNNING)
+		prev->state = P_READY;
+	p->state = P_RUNNING;
+	cur = p;
+	switches++;
+	uint32_t root = p->root != 0 ? p->root : boot.root_pfn;
+	if (root != current_root) {
+		current_root = root;
+		arch_switch_root(root);
+	}
+	context_switch(&prev->ctx, &p->ctx);
+}
+
+static void schedule(void)
+{
+	int i0 = (int)(cur - procs);
+	for (int k = 1; k <= NPROC; k++) {
+		struct proc *p = &procs[(i0 + k) % NPROC];
+		if (p->state == P_READY) {
+			if (p != cur)
+				switch_to(p);
+			else
+				p->state = P_RUNNING;
+			return;
+		}
+	}
+	if (cur->state != P_RUNNING)
+		panic("scheduler: nothing to run (pid %d is blocked)", cur->pid);
+}
+
+void proc_yield(void)
+{
+	schedule();
+}
+
+int proc_spawn(int prog, uint32_t arg)
+{
+	struct proc *p = NULL;
+	for (int i = 1; i < NPROC && p == NULL; i++)
+		if (procs[i].state == P_FREE)
+			p = &procs[i];
+	if (p == NULL)
+		return -11;
+	uint32_t root = as_create();
+	if (root == 0)
+		return -12;
+
+	/* The image, in one batch of mappings. */
+	static struct pt_update maps[64];
+	uint32_t size = (uint32_t)(user_image_end - user_image_start), n = 0;
+	uint32_t l1 = pt_l1_for(root, USER_IMAGE, 1);
+	for (uint32_t off = 0; off < size && n < 64; off += PAGE_SIZE) {
+		uint32_t pfn = page_alloc();
+		if (pfn == 0 || l1 == 0)
+			panic("proc_spawn: out of memory");
+		uint32_t chunk = size - off < PAGE_SIZE ? size - off : PAGE_SIZE;
+		memcpy(pfn_to_kva(pfn), user_image_start + off, chunk);
+		maps[n++] = (struct pt_update){ l1, VA_L1_IDX(USER_IMAGE + off),
+						PTE_LEAF(pfn_to_mfn(pfn), PTE_U | PTE_R | PTE_W | PTE_X) };
+	}
+	arch_pt_set_many(maps, n);
+
+	int slot = (int)(p - procs);
+	struct trapframe *tf = (struct trapframe *)(kstacks[slot] + KSTACK_SIZE) - 1;
+	memset(tf, 0, sizeof(*tf));
+	tf->sepc = USER_IMAGE;
+	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE)) | SSTATUS_SPIE;
+	tf->x[2] = USER_TOP;
+	tf->x[10] = (uint32_t)prog;
+	tf->x[11] = arg;
+	*p = (struct proc){ .pid = next_pid++, .state = P_READY, .root = root };
+	p->ctx.ra = (uint32_t)user_first_entry;
+	p->ctx.sp = (uint32_t)tf;
+	return p->pid;
+}
+
+int proc_wait(int pid)
+{
+	struct proc *c = NULL;
+	for (int i = 1; i < NPROC; i++)
+		if (procs[i].state != P_FREE && procs[i].pid == pid)
+			c = &procs[i];
+	if (c == NULL || c == cur)
+		return -10;
+	while (c->state != P_ZOMBIE) {
+		cur->state = P_BLOCKED;
+		cur->waiting_for = pid;
+		schedule();
+	}
+	int code = c->exit_code;
+	as_destroy(c->root);
+	c->state = P_FREE;
+	return code;
+}
+
+static _Noreturn void proc_exit(int code)
+{
+	cur->exit_code = code;
+	cur->state = P_ZOMBIE;
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].state == P_BLOCKED && procs[i].waiting_for == cur->pid)
+			procs[i].state = P_READY;
+	schedule();
+	panic("a dead process ran");
+}
+
+/* Copies user bytes out page by page through the kernel's direct map. */
+static int32_t sys_write(uint32_t va, uint32_t len)
+{
+	if (len > 4096)
+		len = 4096;
+	uint32_t done = 0;
+	while (done < len) {
+		uint32_t a = va + done;
+		uint32_t pte = a < USER_TOP ? pt_lookup(cur->root, a) : 0;
+		if ((pte & (PTE_V | PTE_U | PTE_R)) != (PTE_V | PTE_U | PTE_R))
+			return done ? (int32_t)done : -14;
+		uint32_t chunk = PAGE_SIZE - (a & (PAGE_SIZE - 1));
+		if (chunk > len - done)
+			chunk = len - done;
+		arch_console_write((const char *)pfn_to_kva(mfn_to_pfn(PTE_MFN(pte))) + (a & (PAGE_SIZE - 1)), chunk);
+		done += chunk;
+	}
+	return (int32_t)done;
+}
+
+static void syscall(struct trapframe *tf)
+{
+	uint32_t *a = &tf->x[10];
+	syscalls++;
+	switch (tf->x[17]) {
+	case SYS_exit: proc_exit((int)a[0]);
+	case SYS_write: a[0] = (uint32_t)sys_write(a[0], a[1]); break;
+	case SYS_getpid: a[0] = (uint32_t)cur->pid; break;
+	case SYS_yield:
+		if (yield_count < 64)
+			yield_trace[yield_count] = (uint32_t)cur->pid;
+		yield_count++;
+		proc_yield();
+		a[0] = 0;
+		break;
+	case SYS_null: a[0] = 0; break;
+	case SYS_cycles: {
+		uint64_t c = read_cycle();
+		a[0] = (uint32_t)c;
+		a[1] = (uint32_t)(c >> 32);
+		break;
+	}
+	case SYS_spawn: a[0] = (uint32_t)proc_spawn((int)a[0], a[1]); break;
+	case SYS_wait: a[0] = (uint32_t)proc_wait((int)a[0]); break;
+	default: a[0] = (uint32_t)-38; break;
+	}
+}
+
+/* A fault in the user range on an unmapped page gets a fresh zeroed frame. */
+static int demand_fault(uint32_t va)
+{
+	if (va < USER_IMAGE || va >= USER_TOP || (pt_lookup(cur->root, va) & PTE_V))
+		return 0;
+	uint32_t pfn = page_alloc();
+	if (pfn == 0)
+		return 0;
+	pt_map(cur->root, va & ~(PAGE_SIZE - 1), PTE_LEAF(pfn_to_mfn(pfn), PTE_U | PTE_R | PTE_W | PTE_X));
+	page_faults++;
+	return 1;
+}
+
+void trap_handler(struct trapframe *tf)
+{
+	uint32_t cause = csr_read(scause), tval = csr_read(stval);
+	int from_user = (tf->sstatus & SSTATUS_SPP) == 0;
+	if (cause & SCAUSE_IRQ) {
+		arch_interrupt(cause & ~SCAUSE_IRQ);
+		if (from_user)
+			proc_yield();
+		return;
+	}
+	if (from_user) {
+		if (cause == CAUSE_ECALL_U) {
+			tf->sepc += 4;
+			syscall(tf);
+			return;
+		}
+		if ((cause == CAUSE_FETCH_PF || cause == CAUSE_LOAD_PF || cause == CAUSE_STORE_PF) && demand_fault(tval))
+			return;
+		cur->fault_cause = cause;
+		proc_exit(EXIT_KILLED);
+	}
+	if (fault_expected) {
+		fault_expected = 0;
+		fault_cause = cause;
+		fault_addr = tval;
+		tf->sepc += 4;
+		return;
+	}
+	panic("kernel trap: scause 0x%lx sepc 0x%lx stval 0x%lx", (unsigned long)cause, (unsigned long)tf->sepc,
+	      (unsigned long)tval);
+}
