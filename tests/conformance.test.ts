@@ -2,27 +2,18 @@
  * Runs every conformance image (guests/conformance/{isa,priv}/*.S, built into
  * guests/images/conformance/) on the rv32 machine and reads the finisher verdict: exit 0
  * is a pass; otherwise the code is the failing test number, or 0x800 + mcause for an
- * unexpected trap (see guests/conformance/test.h). The same images pass on QEMU virt.
+ * unexpected trap (see guests/conformance/test.h). The same images pass on QEMU virt
+ * (conformance-qemu.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeSession } from '../src/native/native-run.js';
 import { describeCause } from '../src/machine/rv32/csr.js';
-import { IMAGES, REPO_ROOT } from './support/paths.js';
+import { CONFORMANCE_DIR as dir, conformanceImages, hartsFor } from './support/conformance.js';
 
-const dir = join(IMAGES, 'conformance');
-const images = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.elf')).sort() : [];
-
-/** `// harts: N` in the test's source chooses the hart count (default 1). */
-function hartsFor(img: string): number {
-  const [group, ...rest] = img.replace(/\.elf$/, '').split('-');
-  const src = join(REPO_ROOT, 'guests', 'conformance', group!, `${rest.join('-')}.S`);
-  if (!existsSync(src)) return 1;
-  const m = /\/\/\s*harts:\s*(\d+)/.exec(readFileSync(src, 'utf8'));
-  return m ? Number(m[1]) : 1;
-}
+const images = conformanceImages();
 
 test('conformance images exist', () => {
   assert.ok(images.length > 0, `no conformance images in ${dir}: run 'make -C guests'`);

@@ -598,7 +598,8 @@ export class Hart {
         this.raise(this.mode === Mode.U ? Cause.ECALL_U : this.mode === Mode.S ? Cause.ECALL_S : Cause.ECALL_M, 0);
         return;
       case Op.EBREAK:
-        this.raise(Cause.BREAKPOINT, this.pc);
+        // mtval 0: the spec allows 0 or the pc; QEMU 7.2 writes 0.
+        this.raise(Cause.BREAKPOINT, 0);
         return;
       case Op.MRET:
         if (this.mode !== Mode.M) { this.raise(Cause.ILLEGAL_INSTRUCTION, page[di + 2]!); return; }
