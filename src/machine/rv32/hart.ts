@@ -981,9 +981,11 @@ export class Hart {
       case Csr.MCAUSE: this.mcause = value; return;
       case Csr.MTVAL: this.mtval = value; return;
       case Csr.MIP: this.mipSoft = (this.mipSoft & ~MIP_M_WRITABLE) | (value & MIP_M_WRITABLE); return;
-      case Csr.MCYCLE: this.cycleOffset += (value >>> 0) - lo32u(this.cycleCount()); return;
+      // The writing instruction has not retired yet: its own increment is replaced by
+      // the write (Zicsr), so the next instruction reads exactly `value`.
+      case Csr.MCYCLE: this.cycleOffset += (value >>> 0) - lo32u(this.cycleCount() + 1); return;
       case Csr.MCYCLEH: this.cycleOffset += ((value >>> 0) - hi32u(this.cycleCount())) * 0x100000000; return;
-      case Csr.MINSTRET: this.instretOffset += (value >>> 0) - lo32u(this.instretCount()); return;
+      case Csr.MINSTRET: this.instretOffset += (value >>> 0) - lo32u(this.instretCount() + 1); return;
       case Csr.MINSTRETH: this.instretOffset += ((value >>> 0) - hi32u(this.instretCount())) * 0x100000000; return;
       default: return; // WARL fields fixed at zero
     }
