@@ -1,0 +1,490 @@
+/*
+ * hostile: a PV guest that attacks the isolation tsxen promises. Each attempt prints
+ *   REFUSED <name>            the hypervisor returned an error or the access faulted
+ *   BROKEN <name>: <detail>   the attempt succeeded: an isolation bug
+ * then "hostile: done <n> refused <m> broken", and the guest spins forever with events
+ * masked: the scheduler must still take the CPU away from it.
+ */
+#include <rt.h>
+#include <xen/hypercall.h>
+
+#define PTE_V 0x001u
+#define PTE_R 0x002u
+#define PTE_W 0x004u
+#define PTE_X 0x008u
+#define PTE_AD 0x0C0u
+#define LEAF(mfn, perm) (((uint32_t)(mfn) << 10) | (perm) | PTE_V | PTE_AD)
+#define TABLE(mfn) (((uint32_t)(mfn) << 10) | PTE_V)
+#define PAGE 4096u
+
+extern char _start[];
+static start_info_t *si;
+static uint32_t *p2m, nr_pages, virt_base, root_pfn, scratch_pfn, scratch_va, spare_pfn;
+static const volatile uint32_t *const m2p = (const volatile uint32_t *)MACH2PHYS_VIRT_START;
+static uint32_t refused, broken;
+
+/* ---- console ---- */
+static char line[256];
+static uint32_t used;
+void rt_console_putc(int c)
+{
+	line[used++] = (char)c;
+	if (c == '\n' || used == sizeof(line)) {
+		HYPERVISOR_console_io(CONSOLEIO_write, used, line);
+		used = 0;
+	}
+}
+int rt_console_getc(void) { return -1; }
+_Noreturn void exit(int code)
+{
+	struct sched_shutdown sd = { code ? SHUTDOWN_crash : SHUTDOWN_poweroff };
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_shutdown, &sd);
+}
+
+/* ---- faults: an attempt that faults is skipped over (every instruction is 4 bytes) ---- */
+static volatile int expect_fault, faulted;
+static volatile uint32_t fault_cause;
+
+void hostile_trap(void)
+{
+	uint32_t cause = csr_read(scause);
+	if (!(cause & 0x80000000u) && expect_fault) {
+		expect_fault = 0;
+		faulted = 1;
+		fault_cause = cause;
+		csr_write(sepc, csr_read(sepc) + 4);
+		return;
+	}
+	printf("hostile: unexpected trap scause 0x%lx sepc 0x%lx stval 0x%lx\n", (unsigned long)cause,
+	       (unsigned long)csr_read(sepc), (unsigned long)csr_read(stval));
+	exit(1);
+}
+#define TRY_FAULT(stmt) ({ faulted = 0; expect_fault = 1; stmt; expect_fault = 0; faulted; })
+
+static void report(const char *name, int was_refused, const char *fmt, ...)
+{
+	if (was_refused) {
+		refused++;
+		printf("REFUSED %s\n", name);
+		return;
+	}
+	broken++;
+	printf("BROKEN %s: ", name);
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+/* ---- helpers ---- */
+static void *kva(uint32_t pfn) { return (void *)(virt_base + pfn * PAGE); }
+static uint32_t root_entry(uint32_t i) { return ((volatile uint32_t *)kva(root_pfn))[i]; }
+
+static int owned(uint32_t mfn)
+{
+	for (uint32_t pfn = 0; pfn < nr_pages; pfn++)
+		if (p2m[pfn] == mfn)
+			return 1;
+	return mfn == (uint32_t)(si->shared_info >> 12);
+}
+
+/* A bitmap of our machine frames, for the big scan. */
+#define SCAN_MAX 0x100000u
+static uint32_t ours[SCAN_MAX / 32];
+
+static uint32_t foreign_mfn(void)
+{
+	for (uint32_t mfn = 0x80000;; mfn++)
+		if (!owned(mfn))
+			return mfn;
+}
+
+static int uva(uint32_t va, uint32_t pte) { return HYPERVISOR_update_va_mapping(va, pte, UVMF_INVLPG); }
+static void restore_scratch(void) { uva(scratch_va, LEAF(p2m[scratch_pfn], PTE_R | PTE_W)); }
+
+static int mmu1(uint64_t ptr, uint32_t val, unsigned foreigndom)
+{
+	mmu_update_t u = { ptr, val };
+	return HYPERVISOR_mmu_update(&u, 1, NULL, foreigndom);
+}
+
+static int mmuext1(uint32_t cmd, uint32_t mfn)
+{
+	mmuext_op_t op = { .cmd = cmd };
+	op.arg1.mfn = mfn;
+	return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+/* ---- the attempts ---- */
+static void scan_foreign_frames(void)
+{
+	int max = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
+	uint32_t top = max > 0 && (uint32_t)max < SCAN_MAX ? (uint32_t)max : SCAN_MAX - 1;
+	for (uint32_t pfn = 0; pfn < nr_pages; pfn++)
+		if (p2m[pfn] < SCAN_MAX)
+			ours[p2m[pfn] / 32] |= 1u << (p2m[pfn] % 32);
+	uint32_t shinfo = (uint32_t)(si->shared_info >> 12), tried = 0, mapped = 0, first = 0;
+	for (uint32_t mfn = 0x80000; mfn <= top; mfn++) {
+		if ((ours[mfn / 32] >> (mfn % 32)) & 1 || mfn == shinfo)
+			continue;
+		tried++;
+		uint32_t perm = (mfn & 15) == 0 ? PTE_R | PTE_W : PTE_R;
+		if (uva(scratch_va, LEAF(mfn, perm)) == 0) {
+			if (mapped++ == 0)
+				first = mfn;
+		}
+	}
+	restore_scratch();
+	report("map-foreign-frames", mapped == 0 && tried > 0, "%lu of %lu frames mapped (first 0x%lx)", (unsigned long)mapped,
+	       (unsigned long)tried, (unsigned long)first);
+}
+
+static void map_mmio(void)
+{
+	static const uint32_t mmio[] = { 0x0, 0x100, 0x2000, 0x200b, 0x10000 };  /* finisher, CLINT, UART */
+	uint32_t mapped = 0;
+	for (uint32_t i = 0; i < sizeof(mmio) / sizeof(mmio[0]); i++)
+		mapped += uva(scratch_va, LEAF(mmio[i], PTE_R | PTE_W)) == 0;
+	restore_scratch();
+	report("map-mmio-frames", mapped == 0, "%lu device frames mapped", (unsigned long)mapped);
+}
+
+static void map_hypervisor_frames(void)
+{
+	/* The leaf table behind the M2P slot is the hypervisor's; so are the M2P frames. */
+	uint32_t e = root_entry(HYPERVISOR_ROOT_SLOT);
+	int rw = -1, ro = -1;
+	if (e & PTE_V) {
+		rw = uva(scratch_va, LEAF(e >> 10, PTE_R | PTE_W));
+		ro = uva(scratch_va, LEAF(e >> 10, PTE_R));
+	}
+	restore_scratch();
+	report("map-hypervisor-table", (e & PTE_V) && rw < 0 && ro < 0, "root slot 1008 = 0x%lx, mapped rw %d ro %d",
+	       (unsigned long)e, rw, ro);
+
+	xen_pfn_t m2p_mfns[4] = { 0 };
+	struct xen_machphys_mfn_list l = { .max_extents = 4 };
+	set_xen_guest_handle(l.extent_start, m2p_mfns);
+	int rc = HYPERVISOR_memory_op(XENMEM_machphys_mfn_list, &l);
+	int mapped = 0;
+	if (rc == 0 && l.nr_extents > 0)
+		mapped = uva(scratch_va, LEAF((uint32_t)m2p_mfns[0], PTE_R | PTE_W)) == 0;
+	restore_scratch();
+	if (rc == 0 && l.nr_extents > 0)
+		report("map-m2p-writable", !mapped, "M2P frame 0x%lx mapped writable", (unsigned long)m2p_mfns[0]);
+	else
+		printf("  (XENMEM_machphys_mfn_list: %d; map-m2p-writable not tried)\n", rc);
+}
+
+static void write_m2p(void)
+{
+	volatile uint32_t *slot = (volatile uint32_t *)MACH2PHYS_VIRT_START + p2m[0];
+	uint32_t before = *slot;
+	int f = TRY_FAULT(__asm__ volatile ("sw %1, 0(%0)" :: "r"(slot), "r"(0x12345u) : "memory"));
+	report("write-m2p", f && *slot == before, "the store went through: 0x%lx -> 0x%lx", (unsigned long)before,
+	       (unsigned long)*slot);
+}
+
+static void map_own_tables_writable(void)
+{
+	int rc = uva((uint32_t)kva(root_pfn), LEAF(p2m[root_pfn], PTE_R | PTE_W));
+	report("map-own-root-writable", rc < 0, "update_va_mapping returned %d", rc);
+	uint32_t l1_mfn = root_entry(virt_base >> 22) >> 10;
+	rc = uva(scratch_va, LEAF(l1_mfn, PTE_R | PTE_W));
+	restore_scratch();
+	report("map-own-l1-writable", rc < 0, "update_va_mapping returned %d", rc);
+	uint64_t ptr = ((uint64_t)l1_mfn << 12) + ((scratch_va >> 12) & 1023) * 4;
+	rc = mmu1(ptr, LEAF(p2m[root_pfn], PTE_R | PTE_W), DOMID_SELF);
+	restore_scratch();
+	report("mmu-update-root-writable", rc < 0, "mmu_update returned %d", rc);
+}
+
+static void mmu_update_attacks(void)
+{
+	uint64_t root_ma = (uint64_t)p2m[root_pfn] << 12;
+	uint32_t before = root_entry(HYPERVISOR_ROOT_SLOT);
+	int rc = mmu1(root_ma + HYPERVISOR_ROOT_SLOT * 4, 0, DOMID_SELF);
+	int rc2 = mmu1(root_ma + HYPERVISOR_ROOT_SLOT * 4, TABLE(root_entry(virt_base >> 22) >> 10), DOMID_SELF);
+	report("mmu-update-hypervisor-slot", rc < 0 && rc2 < 0 && root_entry(HYPERVISOR_ROOT_SLOT) == before,
+	       "clearing returned %d, replacing %d", rc, rc2);
+
+	rc = mmu1((uint64_t)foreign_mfn() << 12, 0, DOMID_SELF);
+	report("mmu-update-foreign-table", rc < 0, "a write into a foreign frame returned %d", rc);
+
+	rc = mmu1(((uint64_t)foreign_mfn() << 12) | MMU_MACHPHYS_UPDATE, 0, DOMID_SELF);
+	report("machphys-update-foreign", rc < 0, "returned %d", rc);
+
+	uint32_t l1_mfn = root_entry(virt_base >> 22) >> 10;
+	uint64_t scratch_pte = ((uint64_t)l1_mfn << 12) + ((scratch_va >> 12) & 1023) * 4;
+	rc = mmu1(scratch_pte, LEAF(p2m[0], PTE_R), 0);   /* foreigndom 0: map Domain 0's frames */
+	restore_scratch();
+	report("mmu-update-foreigndom", rc < 0, "foreigndom 0 returned %d", rc);
+
+	static const uint32_t bad_ptrs[] = { 0, 0x10, 0xFFFFFFF0u, 0xE0000000u, MACH2PHYS_VIRT_START - 16 };
+	int ok = 1;
+	for (uint32_t i = 0; i < sizeof(bad_ptrs) / sizeof(bad_ptrs[0]); i++) {
+		rc = HYPERVISOR_mmu_update((mmu_update_t *)bad_ptrs[i], 2, NULL, DOMID_SELF);
+		if (rc >= 0) {
+			ok = 0;
+			printf("  request array at 0x%lx: %d\n", (unsigned long)bad_ptrs[i], rc);
+		}
+	}
+	report("mmu-update-bad-request-ptr", ok, "an unreadable request array was accepted");
+
+	/* A huge count over a valid (harmless) request followed by whatever memory holds. */
+	static mmu_update_t same[256];
+	for (int i = 0; i < 256; i++)
+		same[i] = (mmu_update_t){ scratch_pte, LEAF(p2m[scratch_pfn], PTE_R | PTE_W) };
+	unsigned done = 0;
+	rc = HYPERVISOR_mmu_update(same, 0x7FFFFFFFu, &done, DOMID_SELF);
+	report("mmu-update-huge-count", rc < 0, "returned %d after %u requests", rc, done);
+
+	/* `done` pointing at memory we may only read: our root table, the M2P. */
+	volatile uint32_t *target = (volatile uint32_t *)kva(root_pfn) + (virt_base >> 22);
+	uint32_t keep = *target;
+	rc = HYPERVISOR_mmu_update(same, 1, (unsigned *)target, DOMID_SELF);
+	volatile uint32_t *m2p_slot = (volatile uint32_t *)MACH2PHYS_VIRT_START + p2m[1];
+	uint32_t keep2 = *m2p_slot;
+	int rc2b = HYPERVISOR_mmu_update(same, 1, (unsigned *)m2p_slot, DOMID_SELF);
+	report("mmu-update-readonly-done", rc < 0 && rc2b < 0 && *target == keep && *m2p_slot == keep2,
+	       "returned %d and %d; root entry 0x%lx -> 0x%lx, M2P 0x%lx -> 0x%lx", rc, rc2b, (unsigned long)keep,
+	       (unsigned long)*target, (unsigned long)keep2, (unsigned long)*m2p_slot);
+
+	rc = HYPERVISOR_mmuext_op((mmuext_op_t *)0x10, 1, NULL, DOMID_SELF);
+	report("mmuext-bad-ptr", rc < 0, "returned %d", rc);
+	rc = uva(HYPERVISOR_VIRT_START, LEAF(p2m[scratch_pfn], PTE_R | PTE_W));
+	report("map-into-hypervisor-area", rc < 0, "update_va_mapping(0xFC000000) returned %d", rc);
+	rc = (int)_hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, scratch_va, LEAF(p2m[0], PTE_R), 0, 0, 0);
+	restore_scratch();
+	report("update-va-mapping-otherdomain", rc < 0, "returned %d", rc);
+}
+
+/* A page of our own dressed up as a page table pointing at foreign memory. */
+static void bad_tables(void)
+{
+	uint32_t *t = kva(spare_pfn);
+	uint32_t mfn = p2m[spare_pfn];
+	memset(t, 0, PAGE);
+	t[5] = LEAF(foreign_mfn(), PTE_R | PTE_W);
+	int rc = mmuext1(MMUEXT_PIN_L1_TABLE, mfn);
+	report("pin-l1-with-foreign-entry", rc < 0, "pinned: %d", rc);
+	t[5] = 0;
+	t[6] = LEAF(p2m[root_pfn], PTE_R | PTE_W);
+	rc = mmuext1(MMUEXT_PIN_L1_TABLE, mfn);
+	report("pin-l1-mapping-root-writable", rc < 0, "pinned: %d", rc);
+	memset(t, 0, PAGE);
+	t[3] = LEAF(p2m[0] & ~1023u, PTE_R | PTE_W | PTE_X);  /* a 4 MiB megapage */
+	rc = mmuext1(MMUEXT_PIN_L2_TABLE, mfn);
+	report("pin-l2-megapage", rc < 0, "pinned: %d", rc);
+	t[3] = TABLE(foreign_mfn());
+	rc = mmuext1(MMUEXT_PIN_L2_TABLE, mfn);
+	report("pin-l2-foreign-table", rc < 0, "pinned: %d", rc);
+	rc = mmuext1(MMUEXT_NEW_BASEPTR, mfn);
+	report("new-baseptr-bad-table", rc < 0, "switched: %d", rc);
+	rc = mmuext1(MMUEXT_PIN_L1_TABLE, foreign_mfn());
+	report("pin-foreign-frame", rc < 0, "pinned: %d", rc);
+	rc = mmuext1(MMUEXT_NEW_BASEPTR, foreign_mfn());
+	report("new-baseptr-foreign", rc < 0, "switched: %d", rc);
+	memset(t, 0, PAGE);
+	/* still plain memory of ours: a store must work */
+	t[0] = 1;
+}
+
+static void writable_pt_attacks(void)
+{
+	uint32_t l1_pfn = m2p[root_entry(virt_base >> 22) >> 10];
+	volatile uint32_t *l1 = (volatile uint32_t *)kva(l1_pfn) + ((scratch_va >> 12) & 1023);
+	uint32_t keep = *l1;
+	HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables);
+	uint32_t evil = LEAF(foreign_mfn(), PTE_R | PTE_W);
+	int f = TRY_FAULT(__asm__ volatile ("sw %1, 0(%0)" :: "r"(l1), "r"(evil) : "memory"));
+	report("wpt-foreign-pte", f && *l1 == keep, "entry 0x%lx -> 0x%lx", (unsigned long)keep, (unsigned long)*l1);
+	evil = LEAF(p2m[root_pfn], PTE_R | PTE_W);
+	f = TRY_FAULT(__asm__ volatile ("sw %1, 0(%0)" :: "r"(l1), "r"(evil) : "memory"));
+	report("wpt-root-writable", f && *l1 == keep, "entry 0x%lx -> 0x%lx", (unsigned long)keep, (unsigned long)*l1);
+	restore_scratch();
+}
+
+static void unpin_in_use(void)
+{
+	mmuext1(MMUEXT_UNPIN_TABLE, p2m[root_pfn]);   /* may be allowed: the root stays in use */
+	int rc = uva((uint32_t)kva(root_pfn), LEAF(p2m[root_pfn], PTE_R | PTE_W));
+	report("unpin-root-then-map-writable", rc < 0, "the root in use became writable: %d", rc);
+}
+
+static void privileged_calls(void)
+{
+	static uint32_t buf[256];
+	memset(buf, 0, sizeof(buf));
+	buf[0] = 5;   /* XEN_DOMCTL_getdomaininfo */
+	int rc = HYPERVISOR_domctl(buf);
+	report("domctl", rc < 0, "returned %d", rc);
+	buf[0] = 3;   /* XEN_SYSCTL_physinfo */
+	rc = HYPERVISOR_sysctl(buf);
+	report("sysctl", rc < 0, "returned %d", rc);
+	rc = (int)_hypercall1(__HYPERVISOR_platform_op, buf);
+	report("platform-op", rc < 0, "returned %d", rc);
+	struct sched_remote_shutdown rs = { .domain_id = 0, .reason = SHUTDOWN_poweroff };
+	rc = HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &rs);
+	report("remote-shutdown-dom0", rc < 0, "returned %d", rc);
+	domid_t dom0 = 0;
+	rc = HYPERVISOR_memory_op(XENMEM_current_reservation, &dom0);
+	report("memory-op-other-domain", rc < 0, "current_reservation(0) returned %d", rc);
+	xen_pfn_t ext = p2m[0];
+	struct xen_memory_reservation r = { .nr_extents = 1, .domid = 0 };
+	set_xen_guest_handle(r.extent_start, &ext);
+	rc = HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
+	report("decrease-other-domain", rc <= 0, "released %d extents of domain 0", rc);
+	ext = foreign_mfn();
+	r.domid = DOMID_SELF;
+	rc = HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
+	report("decrease-foreign-frame", rc <= 0, "released %d foreign extents", rc);
+
+	domid_t self = DOMID_SELF;
+	int max = HYPERVISOR_memory_op(XENMEM_maximum_reservation, &self);
+	static xen_pfn_t many[64];
+	struct xen_memory_reservation inc = { .nr_extents = 64, .domid = DOMID_SELF };
+	set_xen_guest_handle(inc.extent_start, many);
+	int got = 0;
+	for (int i = 0; i < 64 && (rc = HYPERVISOR_memory_op(XENMEM_increase_reservation, &inc)) > 0; i++)
+		got += rc;
+	int cur = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
+	report("increase-beyond-max", max > 0 && cur <= max, "current %d pages, maximum %d (got %d more)", cur, max, got);
+	inc.nr_extents = 0x7FFFFFFF;
+	set_xen_guest_handle(inc.extent_start, (xen_pfn_t *)0xFFFFFFF0u);
+	rc = HYPERVISOR_memory_op(XENMEM_populate_physmap, &inc);
+	report("populate-bad-array", rc <= 0, "returned %d", rc);
+}
+
+static void event_attacks(void)
+{
+	struct evtchn_bind_interdomain bi = { .remote_dom = 0x1234, .remote_port = 1 };
+	int rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bi);
+	report("bind-nonexistent-domain", rc < 0, "bound port %lu", (unsigned long)bi.local_port);
+	bi = (struct evtchn_bind_interdomain){ .remote_dom = DOMID_SELF, .remote_port = 4000 };
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bi);
+	report("bind-closed-port", rc < 0, "bound port %lu", (unsigned long)bi.local_port);
+	struct evtchn_alloc_unbound au = { .dom = 0, .remote_dom = DOMID_SELF };
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &au);
+	report("alloc-unbound-in-dom0", rc < 0, "allocated port %lu in domain 0", (unsigned long)au.port);
+
+	static const uint32_t ports[] = { 0, 3000, 4095, 4096, 100000, 0xFFFFFFFFu };
+	int sent = 0;
+	for (uint32_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		struct evtchn_send s = { .port = ports[i] };
+		sent += HYPERVISOR_event_channel_op(EVTCHNOP_send, &s) >= 0;
+	}
+	report("send-unowned-ports", sent == 0, "%d sends accepted", sent);
+	struct evtchn_close cl = { .port = 3000 };
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl);
+	report("close-unowned-port", rc < 0, "returned %d", rc);
+	struct evtchn_status st = { .dom = 0, .port = 1 };
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_status, &st);
+	report("status-of-dom0-port", rc < 0, "returned %d", rc);
+	struct evtchn_bind_virq bv = { .virq = 9999, .vcpu = 0 };
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bv);
+	struct evtchn_bind_virq bv2 = { .virq = VIRQ_TIMER, .vcpu = 31 };
+	int rc2 = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bv2);
+	report("bind-virq-bad", rc < 0 && rc2 < 0, "virq 9999: %d, vcpu 31: %d", rc, rc2);
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, (void *)0xFFFFFFFCu);
+	report("evtchn-bad-ptr", rc < 0, "returned %d", rc);
+}
+
+static void misc_attacks(void)
+{
+	int rc = HYPERVISOR_console_io(CONSOLEIO_write, 64, (const char *)0xFFFFFFF0u);
+	int rc2 = HYPERVISOR_console_io(CONSOLEIO_write, 0x7FFFFFFF, (const char *)virt_base);
+	report("console-io-bad-buffer", rc < 0 && rc2 < 0, "unmapped buffer %d, huge count %d", rc, rc2);
+	static char in[64];
+	rc = HYPERVISOR_console_io(CONSOLEIO_read, sizeof(in), in);
+	report("console-io-read", rc < 0, "domU read the hypervisor console: %d", rc);
+
+	rc = HYPERVISOR_multicall((multicall_entry_t *)0x10, 1);
+	report("multicall-bad-ptr", rc < 0, "returned %d", rc);
+	static multicall_entry_t mc[2];
+	mc[0].op = __HYPERVISOR_domctl;
+	mc[0].args[0] = (uint32_t)mc;   /* garbage */
+	mc[1].op = __HYPERVISOR_multicall;
+	mc[1].args[0] = (uint32_t)mc;
+	mc[1].args[1] = 2;
+	rc = HYPERVISOR_multicall(mc, 2);
+	report("multicall-privileged-and-nested", (int64_t)mc[0].result < 0 && (rc < 0 || (int64_t)mc[1].result < 0),
+	       "domctl in a multicall gave %lld, nested multicall %d/%lld", (long long)mc[0].result, rc,
+	       (long long)mc[1].result);
+	rc = HYPERVISOR_multicall(mc, 0x7FFFFFFF);
+	report("multicall-huge-count", rc < 0, "returned %d", rc);
+
+	rc = HYPERVISOR_vcpu_op(VCPUOP_up, 50, NULL);
+	rc2 = HYPERVISOR_vcpu_op(VCPUOP_is_up, 0xFFFFFFFFu, NULL);
+	report("vcpu-op-bad-vcpu", rc < 0 && rc2 < 0, "up(50) %d, is_up(-1) %d", rc, rc2);
+	static evtchn_port_t p[200];
+	struct sched_poll poll = { .nr_ports = 200, .timeout = 1 };
+	set_xen_guest_handle(poll.ports, p);
+	rc = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+	report("sched-poll-too-many-ports", rc < 0, "returned %d", rc);
+	rc = (int)_hypercall0(63);
+	rc2 = (int)_hypercall0(0x7FFFFFFF);
+	report("unknown-hypercalls", rc < 0 && rc2 < 0, "63: %d, 0x7fffffff: %d", rc, rc2);
+
+	int f = TRY_FAULT(__asm__ volatile ("csrr t0, mstatus" ::: "t0"));
+	int f2 = TRY_FAULT(__asm__ volatile ("csrw mtvec, zero"));
+	int f3 = TRY_FAULT(__asm__ volatile ("mret"));
+	report("machine-mode-instructions", f && f2 && f3, "mstatus read %d, mtvec write %d, mret %d faulted", f, f2, f3);
+	volatile uint32_t *clint = (volatile uint32_t *)0x02004000u;  /* not mapped: faults either way */
+	f = TRY_FAULT(__asm__ volatile ("sw zero, 0(%0)" :: "r"(clint) : "memory"));
+	report("touch-clint", f, "a store to the timer compare register went through");
+
+}
+
+static void satp_attack(void)
+{
+	int f, f2;
+	/* csrw satp traps (TVM) and is emulated as NEW_BASEPTR: a foreign root must not take. */
+	uint32_t evil = 0x80000000u | foreign_mfn(), now = 0;
+	f = TRY_FAULT(__asm__ volatile ("csrw satp, %0" :: "r"(evil) : "memory"));
+	f2 = TRY_FAULT(__asm__ volatile ("csrr %0, satp" : "=r"(now)));
+	report("satp-foreign-root", f || (!f2 && (now & 0x3FFFFF) != (evil & 0x3FFFFF)),
+	       "satp reads 0x%lx after writing 0x%lx", (unsigned long)now, (unsigned long)evil);
+}
+
+void hostile_main(unsigned long arg)
+{
+	si = (start_info_t *)arg;
+	virt_base = (uint32_t)(uintptr_t)_start & ~0x3FFFFFu;
+	nr_pages = (uint32_t)si->nr_pages;
+	p2m = (uint32_t *)(uintptr_t)si->mfn_list;
+	root_pfn = ((uint32_t)si->pt_base - virt_base) / PAGE;
+	uint32_t slots = 0;
+	while (root_entry((virt_base >> 22) + slots) & PTE_V)
+		slots++;
+	uint32_t mapped = slots * 1024 < nr_pages ? slots * 1024 : nr_pages;
+	scratch_pfn = mapped - 1;   /* slack pages at the end of the bootstrap region */
+	spare_pfn = mapped - 2;
+	scratch_va = (uint32_t)kva(scratch_pfn);
+	printf("hostile: %lu pages, cmdline \"%s\"\n", (unsigned long)nr_pages, si->cmd_line);
+
+	map_mmio();
+	map_hypervisor_frames();
+	write_m2p();
+	map_own_tables_writable();
+	mmu_update_attacks();
+	bad_tables();
+	writable_pt_attacks();
+	unpin_in_use();
+	privileged_calls();
+	event_attacks();
+	misc_attacks();
+	scan_foreign_frames();
+	satp_attack();
+
+	printf("hostile: done %lu refused %lu broken\n", (unsigned long)refused, (unsigned long)broken);
+	/* Mask events at both levels and never give the CPU back. */
+	uint32_t shinfo_va = (uint32_t)kva(spare_pfn);
+	if (uva(shinfo_va, LEAF((uint32_t)(si->shared_info >> 12), PTE_R | PTE_W)) == 0)
+		((volatile shared_info_t *)shinfo_va)->vcpu_info[0].evtchn_upcall_mask = 1;
+	csr_clear(sstatus, 2);
+	for (;;)
+		;
+}
