@@ -1,0 +1,147 @@
+/*
+ * A tsxen host: the rv32 machine with the hypervisor as its M-mode software and
+ * Domain 0's services — the toolstack's create/destroy with xl's lifecycle actions, and
+ * a console backend per guest. The CLI (`tsxen create`), the tests and the benchmarks
+ * all drive guests through this one object.
+ */
+
+import { readFileSync } from 'node:fs';
+import { Machine } from '../machine/rv32/machine.js';
+import { Hypervisor, type HypervisorOptions } from '../xen/hypervisor.js';
+import { Control } from '../xen/control.js';
+import { DomainState, type Domain } from '../xen/domain.js';
+import { ShutdownReason, SHUTDOWN_NAMES } from '../xen/abi/xen.js';
+import { buildPvDomain, type BuiltDomain } from './builder.js';
+import { ConsoleBackend } from './console-backend.js';
+import type { Action, DomainConfig } from './config.js';
+
+export interface HostOptions extends HypervisorOptions {
+  harts?: number;
+  /** Machine RAM in MiB (default 256). */
+  memMiB?: number;
+}
+
+export interface GuestRecord {
+  domid: number;
+  config: DomainConfig;
+  built: BuiltDomain;
+  console: ConsoleBackend;
+  /** How the domain ended, once it has: 'poweroff', 'crash', 'destroyed'… */
+  ended: string | null;
+}
+
+export class XenHost {
+  readonly machine: Machine;
+  readonly hv: Hypervisor;
+  /** Domain 0's privileged interface. */
+  readonly ctl: Control;
+  readonly guests = new Map<number, GuestRecord>();
+  /** Every guest that has existed, by creation order (for exit summaries and tests). */
+  readonly history: GuestRecord[] = [];
+  /** Called with each domain's console output (console_io and the console ring). */
+  onConsole: ((rec: GuestRecord, text: string) => void) | null = null;
+  /** Called when a domain ends (after its on_* action ran). */
+  onDomainEnd: ((rec: GuestRecord, reason: string, action: Action | 'none') => void) | null = null;
+
+  constructor(options: HostOptions = {}) {
+    this.machine = new Machine({ harts: options.harts ?? 1, ramSize: (options.memMiB ?? 256) * 1024 * 1024 });
+    this.hv = new Hypervisor(this.machine, options);
+    this.ctl = new Control(this.hv, this.hv.dom0);
+    this.hv.onGuestConsole = (d, text) => {
+      const rec = this.guests.get(d.id);
+      if (rec !== undefined) rec.console.emit(text);
+    };
+    this.hv.onDomainShutdown = (d) => this.domainShutdown(d);
+    this.machine.afterRound = () => {
+      this.hv.drainDom0Events();
+      this.hv.runDeferred();
+    };
+  }
+
+  /** Builds a domain from a config and starts it (unless `paused`). Returns its domid. */
+  create(config: DomainConfig, options: { paused?: boolean; kernel?: Uint8Array } = {}): GuestRecord {
+    for (const r of this.guests.values()) {
+      if (r.config.name === config.name) throw new Error(`a domain named '${config.name}' already exists (domid ${r.domid})`);
+    }
+    const kernel = options.kernel ?? readFileSync(config.kernel);
+    const ramdisk = config.ramdisk !== undefined ? readFileSync(config.ramdisk) : undefined;
+    const built = buildPvDomain(this.ctl, {
+      name: config.name, kernel, kernelPath: config.kernel, memoryMiB: config.memory, maxMemMiB: config.maxmem,
+      vcpus: config.maxvcpus, cmdline: config.cmdline, ramdisk,
+    });
+    const console = new ConsoleBackend(this.ctl, built.domid, built.consoleMfn, built.consolePort);
+    const rec: GuestRecord = { domid: built.domid, config, built, console, ended: null };
+    console.sink = (text) => this.onConsole?.(rec, text);
+    this.guests.set(built.domid, rec);
+    this.history.push(rec);
+    if (options.paused !== true) this.ctl.unpause(built.domid);
+    return rec;
+  }
+
+  destroy(domid: number): void {
+    const rec = this.guests.get(domid);
+    rec?.console.close();
+    this.ctl.destroy(domid);
+    if (rec !== undefined) {
+      this.guests.delete(domid);
+      if (rec.ended === null) rec.ended = 'destroyed';
+    }
+  }
+
+  private domainShutdown(d: Domain): void {
+    const rec = this.guests.get(d.id);
+    if (rec === undefined || d.state !== DomainState.SHUTDOWN) return;
+    const reason = SHUTDOWN_NAMES[d.shutdownReason ?? 0] ?? 'unknown';
+    const action: Action = d.shutdownReason === ShutdownReason.reboot ? rec.config.onReboot :
+      d.shutdownReason === ShutdownReason.crash ? rec.config.onCrash : rec.config.onPoweroff;
+    rec.ended = reason;
+    switch (action) {
+      case 'preserve':
+        break;
+      case 'destroy':
+        this.destroy(d.id);
+        break;
+      case 'restart':
+        this.destroy(d.id);
+        this.create(rec.config);
+        break;
+      case 'rename-restart': {
+        // Keep the old domain for inspection under a new name; start a fresh one.
+        const original = rec.config;
+        rec.config = { ...original, name: `${original.name}-${d.id}` };
+        this.ctl.rename(d.id, rec.config.name);
+        this.create(original);
+        break;
+      }
+    }
+    this.onDomainEnd?.(rec, reason, action);
+  }
+
+  /** Guest domains that still exist (not destroyed). */
+  get liveGuests(): number {
+    return this.guests.size;
+  }
+
+  /**
+   * Runs the machine until every guest domain is gone (or only preserved ones remain),
+   * or `maxCycles` of virtual time pass. Returns why it stopped.
+   */
+  run(maxCycles = Infinity, slice = 10_000_000): 'done' | 'limit' | 'idle' {
+    const end = this.machine.now + maxCycles;
+    while (this.machine.now < end) {
+      if (!this.anyActive()) return 'done';
+      const r = this.machine.runUntil(Math.min(end, this.machine.now + slice));
+      if (r.kind === 'idle') return this.anyActive() ? 'idle' : 'done';
+      if (r.kind !== 'limit') return 'done';
+    }
+    return this.anyActive() ? 'limit' : 'done';
+  }
+
+  private anyActive(): boolean {
+    for (const rec of this.guests.values()) {
+      const d = this.hv.domains.get(rec.domid);
+      if (d !== undefined && d.state === DomainState.ACTIVE) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,621 @@
+/*
+ * The tsxen hypervisor: the rv32 machine's M-mode software (DESIGN.md §1).
+ *
+ * Every trap that reaches M-mode lands in `trap()`. PV guest kernels run in S-mode with
+ * mstatus.TVM set and their processes in U-mode; what they may do alone is delegated to
+ * them (system calls, most faults, the event upcall), so the hypervisor sees only:
+ *
+ *   ecall from S           a hypercall (number in a7, arguments a0–a5, result in a0)
+ *   store page fault       maybe a write to a page table (emulated), else bounced
+ *   machine timer          slice ends, guest timers (VIRQ_TIMER), poll timeouts
+ *   machine software irq   another hart (or Domain 0) asks this hart to reschedule
+ *
+ * On the way out (`exit`) it asks the scheduler whether to switch vCPUs, reflects
+ * pending events into the guest's SSIP, programs the hart's timer, and returns with
+ * mret. A hart with nothing to run parks in WFI in a context that only the hypervisor's
+ * own interrupts can wake.
+ *
+ * Domain 0 is TypeScript in this process (src/dom0/): it calls the same operations —
+ * `control.ts` for the toolstack's privileged ones, the event-channel and memory code
+ * the hypercalls use — with its own Domain as the caller, so the same checks apply.
+ */
+
+import type { Hart, MachineModeHandler } from '../machine/rv32/hart.js';
+import { HartState } from '../machine/rv32/hart.js';
+import type { Machine } from '../machine/rv32/machine.js';
+import { Access, translate } from '../machine/rv32/mmu.js';
+import {
+  Cause, Csr, INTERRUPT_BIT, Irq, MIP_MSIP, MIP_MTIP, MIP_SSIP, Mode, Mstatus, SATP_MODE_SV32,
+} from '../machine/rv32/csr.js';
+import { TIMEBASE_HZ } from '../machine/rv32/costs.js';
+import { FrameTable } from './mm/frame-table.js';
+import { MachineMemory } from './mm/machine-memory.js';
+import { M2P } from './mm/m2p.js';
+import { PvMmu } from './mm/pv-mmu.js';
+import { Domain, DomainState, Vcpu, VcpuState } from './domain.js';
+import { EventChannels, type EventHost } from './event-channel.js';
+import type { SchedulerPolicy } from './sched/scheduler.js';
+import { RoundRobin } from './sched/round-robin.js';
+import { SHARED_INFO, VCPU_INFO, VCPU_TIME_INFO, LEGACY_MAX_VCPUS } from './abi/layout.js';
+import { Errno, Virq, XenError, ShutdownReason, SHUTDOWN_NAMES } from './abi/xen.js';
+import { PageType } from './mm/frame-table.js';
+import type { GuestContext } from './vcpu-context.js';
+import { XEN_COST } from './costs.js';
+import { dispatchHypercall } from './hypercall/dispatch.js';
+import { emulatePtWrite } from './mm/pt-write.js';
+import { ConsoleLog } from './console-log.js';
+
+/** Exceptions a PV guest handles itself (docs/pv-abi.md); store page faults are not among them. */
+export const PV_MEDELEG =
+  (1 << Cause.MISALIGNED_FETCH) | (1 << Cause.FETCH_ACCESS) | (1 << Cause.ILLEGAL_INSTRUCTION) |
+  (1 << Cause.BREAKPOINT) | (1 << Cause.MISALIGNED_LOAD) | (1 << Cause.LOAD_ACCESS) |
+  (1 << Cause.MISALIGNED_STORE) | (1 << Cause.STORE_ACCESS) | (1 << Cause.ECALL_U) |
+  (1 << Cause.FETCH_PAGE_FAULT) | (1 << Cause.LOAD_PAGE_FAULT);
+/** The event upcall is the only interrupt a PV guest sees. */
+export const PV_MIDELEG = MIP_SSIP;
+const HV_INTERRUPTS = MIP_MTIP | MIP_MSIP;
+const S_STATUS_BITS = Mstatus.SIE | Mstatus.SPIE | Mstatus.SPP | Mstatus.SUM | Mstatus.MXR;
+/** vcpu_time_info for a 10 MHz time base: ns = ((Δ << 7) · mul) >> 32 = 100 · Δ. */
+const TSC_SHIFT = 7, TSC_MUL = 3355443200;
+const NS_PER_TICK = 1e9 / TIMEBASE_HZ;
+
+export interface HypervisorOptions {
+  /** Round-robin slice in milliseconds of virtual time (default 10). */
+  sliceMs?: number;
+  /** Wall-clock seconds at boot, for shared_info's wallclock (default 0: deterministic). */
+  wallclockSec?: number;
+  /** Where the hypervisor console (`tsxen dmesg`) lines go as they are logged. */
+  onLog?: (line: string) => void;
+}
+
+export interface HypervisorStats {
+  traps: number;
+  hypercalls: number;
+  switches: number;
+  bounces: number;
+  ptWrites: number;
+}
+
+export class Hypervisor implements MachineModeHandler, EventHost {
+  readonly machine: Machine;
+  readonly mem: MachineMemory;
+  readonly frames: FrameTable;
+  readonly m2p: M2P;
+  readonly mmu: PvMmu;
+  readonly sched: SchedulerPolicy;
+  readonly log: ConsoleLog;
+  readonly domains = new Map<number, Domain>();
+  readonly dom0: Domain;
+  readonly stats: HypervisorStats = { traps: 0, hypercalls: 0, switches: 0, bounces: 0, ptWrites: 0 };
+  readonly wallclockSec: number;
+  readonly sliceCycles: number;
+
+  /** What each hart is running (null: idle). */
+  readonly current: (Vcpu | null)[];
+  private readonly sliceEnd: number[];
+  private readonly resched: boolean[];
+  /** The hart whose trap is being handled, or -1 (Domain 0 calls from TypeScript). */
+  private activeHart = -1;
+  private nextDomid = 1;
+
+  /** Events for Domain 0's ports, delivered to TypeScript after the current trap. */
+  private readonly dom0Pending: number[] = [];
+  private readonly dom0Handlers = new Map<number, (port: number) => void>();
+  /** Work to do outside any trap (domain shutdown notifications). */
+  private readonly deferred: (() => void)[] = [];
+
+  /** Called when a domain shuts down (the toolstack applies on_poweroff etc.). */
+  onDomainShutdown: ((dom: Domain) => void) | null = null;
+  /** console_io output of a domain, as it is written. */
+  onGuestConsole: ((dom: Domain, text: string) => void) | null = null;
+
+  constructor(machine: Machine, options: HypervisorOptions = {}) {
+    this.machine = machine;
+    this.mem = new MachineMemory(machine.ram);
+    this.frames = new FrameTable(this.mem.firstMfn, machine.ram.size / 4096);
+    this.frames.scrub = (mfn) => this.mem.zeroFrame(mfn);
+    this.frames.flushAllTlbs = () => this.flushAllTlbs();
+    this.m2p = new M2P(this.frames, this.mem);
+    this.mmu = new PvMmu(this.frames, this.mem, this.m2p);
+    this.sliceCycles = Math.round((options.sliceMs ?? 10) * machine.cpuHz / 1000);
+    this.sched = new RoundRobin(machine.harts.length, this.sliceCycles);
+    this.wallclockSec = options.wallclockSec ?? 0;
+    this.log = new ConsoleLog(1000, options.onLog);
+    const n = machine.harts.length;
+    this.current = new Array(n).fill(null);
+    this.sliceEnd = new Array(n).fill(Infinity);
+    this.resched = new Array(n).fill(false);
+
+    this.dom0 = new Domain(0, { name: 'Domain-0', privileged: true, maxVcpus: 0 }, 0);
+    this.dom0.pauseCount = 0;
+    this.dom0.evtchn = new EventChannels(this.dom0, this);
+    this.domains.set(0, this.dom0);
+
+    machine.mHandler = this;
+    for (const h of machine.harts) this.park(h, false);
+    this.log.write(`tsxen: ${n} hart(s), ${machine.ram.size >>> 20} MiB RAM, ` +
+      `${this.frames.freeFrames} frames free, scheduler ${this.sched.name} (${options.sliceMs ?? 10} ms slice)`);
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Time
+
+  /** System time in ns as hart `h` sees it now. */
+  systemTimeNs(hart: Hart): number {
+    return this.machine.clint.mtimeAt(hart.now()) * NS_PER_TICK;
+  }
+
+  /** System time at the machine's current round (for Domain 0 work between rounds). */
+  get nowNs(): number {
+    return this.machine.clint.mtimeAt(this.machine.now) * NS_PER_TICK;
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Trap entry
+
+  trap(hart: Hart): void {
+    const h = hart.id;
+    this.activeHart = h;
+    this.stats.traps++;
+    hart.charge(XEN_COST.ENTRY);
+    const cause = hart.mcause >>> 0;
+    const v = this.current[h] ?? null;
+    try {
+      if ((cause & INTERRUPT_BIT) !== 0) {
+        const irq = cause & 0x7fffffff;
+        if (irq === Irq.MTI) this.timerInterrupt(hart);
+        else if (irq === Irq.MSI) { this.machine.clint.write(4 * h, 4, 0); this.resched[h] = true; }
+        else this.log.write(`hart ${h}: unexpected interrupt ${irq}`);
+      } else if (v === null) {
+        throw new Error(`hart ${h}: exception ${cause} while idle (pc 0x${(hart.mepc >>> 0).toString(16)})`);
+      } else if (cause === Cause.ECALL_S) {
+        hart.mepc = (hart.mepc + 4) | 0;
+        this.stats.hypercalls++;
+        hart.x[10] = dispatchHypercall(this, hart, v);
+      } else if (cause === Cause.STORE_PAGE_FAULT && this.fromMode(hart) === Mode.S && emulatePtWrite(this, hart, v)) {
+        this.stats.ptWrites++;
+      } else {
+        this.bounce(hart, v, cause, hart.mtval);
+      }
+      this.drainDom0Events();
+      this.exit(hart);
+    } finally {
+      this.activeHart = -1;
+    }
+    this.runDeferred();
+  }
+
+  private fromMode(hart: Hart): Mode {
+    return ((hart.mstatus & Mstatus.MPP) >>> Mstatus.MPP_SHIFT) as Mode;
+  }
+
+  /**
+   * Delivers a trap to the guest's own S-mode handler exactly as a delegated trap would
+   * arrive (sepc, scause, stval, sstatus.SPP/SPIE/SIE, pc = stvec). A guest with no
+   * handler installed has crashed.
+   */
+  bounce(hart: Hart, v: Vcpu, cause: number, tval: number): void {
+    this.stats.bounces++;
+    hart.charge(XEN_COST.BOUNCE);
+    if ((hart.stvec & -4) === 0) {
+      this.log.write(`d${v.domain.id}v${v.id}: unhandled trap ${cause} at 0x${(hart.mepc >>> 0).toString(16)} ` +
+        `(tval 0x${(tval >>> 0).toString(16)}) with no trap handler: crashing the domain`);
+      this.shutdownDomain(v.domain, ShutdownReason.crash);
+      return;
+    }
+    const from = this.fromMode(hart);
+    hart.sepc = hart.mepc;
+    hart.scause = cause;
+    hart.stval = tval;
+    let s = hart.mstatus & ~(Mstatus.SPIE | Mstatus.SIE | Mstatus.SPP | Mstatus.MPP);
+    if ((hart.mstatus & Mstatus.SIE) !== 0) s |= Mstatus.SPIE;
+    if (from === Mode.S) s |= Mstatus.SPP;
+    s |= Mode.S << Mstatus.MPP_SHIFT;
+    hart.mstatus = s;
+    hart.mepc = hart.stvec & -4;
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Timers
+
+  private timerInterrupt(hart: Hart): void {
+    const h = hart.id;
+    this.machine.clint.setTimecmp(h, Number.MAX_SAFE_INTEGER);
+    const now = this.systemTimeNs(hart);
+    for (const d of this.domains.values()) {
+      for (const v of d.vcpus) if (v.processor === h) this.fireTimers(v, now);
+    }
+    if (hart.now() >= this.sliceEnd[h]!) this.resched[h] = true;
+  }
+
+  /** Fires whatever of `v`'s timers are due at `now` ns. */
+  fireTimers(v: Vcpu, now: number): void {
+    if (v.timerDeadline <= now) {
+      v.timerDeadline = Infinity;
+      v.domain.evtchn.raiseVirq(Virq.TIMER, v.id);
+    }
+    if (v.periodicNext <= now) {
+      while (v.periodicNext <= now) v.periodicNext += v.periodNs;
+      v.domain.evtchn.raiseVirq(Virq.TIMER, v.id);
+    }
+    if (v.pollDeadline <= now && v.state === VcpuState.BLOCKED) {
+      v.pollDeadline = Infinity;
+      this.wake(v);
+    }
+  }
+
+  /** Programs hart h's mtimecmp for the earliest of its slice end and its vCPUs' timers. */
+  private programTimer(hart: Hart): void {
+    const h = hart.id;
+    const clint = this.machine.clint;
+    let ticks = this.sliceEnd[h]! === Infinity ? Infinity : Math.ceil(this.sliceEnd[h]! / clint.cyclesPerTick);
+    for (const d of this.domains.values()) {
+      if (d.state !== DomainState.ACTIVE) continue;
+      for (const v of d.vcpus) {
+        if (v.processor !== h || v.state === VcpuState.OFFLINE) continue;
+        const ns = Math.min(v.timerDeadline, v.periodicNext, v.pollDeadline);
+        if (ns !== Infinity) ticks = Math.min(ticks, Math.ceil(ns / NS_PER_TICK));
+      }
+    }
+    clint.setTimecmp(h, ticks === Infinity ? Number.MAX_SAFE_INTEGER : ticks);
+    this.machine.afterDeviceWrite(hart);
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Scheduling and world switches
+
+  /** Leaves the hypervisor on hart `hart`: maybe switch vCPU, then return to a guest or idle. */
+  private exit(hart: Hart): void {
+    const h = hart.id;
+    let v: Vcpu | null = this.current[h] ?? null;
+    if (this.resched[h] || v === null || !v.runnable || hart.now() >= this.sliceEnd[h]!) {
+      this.resched[h] = false;
+      const d = this.sched.pick(h, hart.now(), v !== null && v.runnable ? v : null);
+      if (d.vcpu !== v) this.switchTo(hart, v, d.vcpu);
+      v = d.vcpu;
+      this.sliceEnd[h] = v === null ? Infinity : hart.now() + d.slice;
+    }
+    if (v === null) {
+      this.park(hart, true);
+      this.programTimer(hart);
+      return;
+    }
+    if (this.upcallDeliverable(v)) hart.mipSoft |= MIP_SSIP;
+    this.programTimer(hart);
+    hart.mret();
+  }
+
+  private switchTo(hart: Hart, prev: Vcpu | null, next: Vcpu | null): void {
+    const now = hart.now();
+    if (prev !== null) {
+      this.saveContext(hart, prev);
+      prev.cpuCycles += now - prev.runStart;
+      if (prev.state === VcpuState.RUNNING) prev.state = VcpuState.RUNNABLE;
+    }
+    this.current[hart.id] = next;
+    if (next !== null) {
+      this.loadContext(hart, next);
+      next.state = VcpuState.RUNNING;
+      next.runStart = hart.now();
+      this.updateTimeInfo(next, hart);
+    }
+    this.stats.switches++;
+    hart.charge(XEN_COST.WORLD_SWITCH + XEN_COST.TLB_FLUSH);
+  }
+
+  private saveContext(hart: Hart, v: Vcpu): void {
+    const c = v.ctx;
+    c.x.set(hart.x.subarray(0, 32));
+    c.pc = hart.mepc;
+    c.mode = this.fromMode(hart);
+    c.sstatus = hart.mstatus & S_STATUS_BITS;
+    c.stvec = hart.stvec;
+    c.sscratch = hart.sscratch;
+    c.sepc = hart.sepc;
+    c.scause = hart.scause;
+    c.stval = hart.stval;
+    c.sie = hart.mie & PV_MIDELEG;
+    c.ssip = (hart.mipSoft & MIP_SSIP) !== 0;
+    c.scounteren = hart.scounteren;
+  }
+
+  private loadContext(hart: Hart, v: Vcpu): void {
+    const c = v.ctx;
+    hart.x.set(c.x, 0);
+    hart.x[0] = 0;
+    hart.mepc = c.pc;
+    let m = hart.mstatus & ~(S_STATUS_BITS | Mstatus.MPP | Mstatus.MPRV | Mstatus.TW | Mstatus.TSR);
+    m |= (c.sstatus & S_STATUS_BITS) | (c.mode << Mstatus.MPP_SHIFT) | Mstatus.TVM;
+    hart.mstatus = m;
+    hart.stvec = c.stvec;
+    hart.sscratch = c.sscratch;
+    hart.sepc = c.sepc;
+    hart.scause = c.scause;
+    hart.stval = c.stval;
+    hart.medeleg = PV_MEDELEG;
+    hart.mideleg = PV_MIDELEG;
+    hart.mie = HV_INTERRUPTS | (c.sie & PV_MIDELEG);
+    hart.mipSoft = c.ssip ? MIP_SSIP : 0;
+    hart.mcounteren = 7;
+    hart.scounteren = c.scounteren;
+    hart.reservation = -1;
+    hart.csrWrite(Csr.SATP, v.baseMfn >= 0 ? (SATP_MODE_SV32 | v.baseMfn) : 0);
+  }
+
+  /** Parks a hart with nothing to run: WFI in a context only MTI/MSI can wake. */
+  private park(hart: Hart, fromTrap: boolean): void {
+    this.current[hart.id] = null;
+    hart.medeleg = 0;
+    hart.mideleg = 0;
+    hart.mie = HV_INTERRUPTS;
+    hart.mipSoft = 0;
+    hart.csrWrite(Csr.SATP, 0);
+    if (fromTrap) {
+      hart.mstatus = (hart.mstatus & ~(Mstatus.MPP | Mstatus.MPRV)) | (Mode.U << Mstatus.MPP_SHIFT);
+      hart.mepc = 0;
+      hart.mret();
+    } else {
+      hart.setMode(Mode.U);
+      hart.pc = 0;
+    }
+    hart.state = HartState.WFI;
+  }
+
+  /** Asks hart h to reconsider what it runs (an IPI unless it is the hart in the hypervisor now). */
+  kickHart(h: number): void {
+    this.resched[h] = true;
+    if (h !== this.activeHart) this.machine.clint.write(4 * h, 4, 1);
+  }
+
+  /** The hart a vCPU is live on, or null. */
+  hartOf(v: Vcpu): Hart | null {
+    return this.current[v.processor] === v ? this.machine.harts[v.processor]! : null;
+  }
+
+  // ---------------------------------------------------------------------------------
+  // vCPU state changes
+
+  wake(v: Vcpu): void {
+    if (v.state === VcpuState.BLOCKED) {
+      v.state = VcpuState.RUNNABLE;
+      v.pollPorts = null;
+      v.pollDeadline = Infinity;
+    }
+    if (v.runnable && this.current[v.processor] !== v) {
+      this.sched.wake(v);
+      if (this.current[v.processor] === null) this.kickHart(v.processor);
+    }
+  }
+
+  block(v: Vcpu): void {
+    v.state = VcpuState.BLOCKED;
+    this.sched.sleep(v);
+    const hart = this.hartOf(v);
+    if (hart !== null) this.kickHart(hart.id);
+  }
+
+  /** Makes a vCPU stop running wherever it is (pause, shutdown, down). */
+  deschedule(v: Vcpu): void {
+    this.sched.sleep(v);
+    if (this.current[v.processor] === v) this.kickHart(v.processor);
+  }
+
+  /** A domain's vCPUs may run again (unpause): queue the runnable ones. */
+  requeue(d: Domain): void {
+    for (const v of d.vcpus) if (v.state === VcpuState.RUNNABLE) this.wake(v);
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Events (EventHost): the 2-level algorithm of fact sheet §4.3
+
+  lookup(domid: number): Domain | undefined {
+    const d = this.domains.get(domid);
+    return d !== undefined && d.state !== DomainState.DYING && d.state !== DomainState.DEAD ? d : undefined;
+  }
+
+  setPending(dom: Domain, port: number): void {
+    if (dom.sharedInfoMfn < 0) {
+      if (dom === this.dom0) this.dom0Pending.push(port);
+      return;
+    }
+    const si = dom.sharedInfoMfn;
+    const pendOff = SHARED_INFO.evtchn_pending + (port >>> 3), bit = 1 << (port & 7);
+    const before = this.mem.read8(si, pendOff);
+    if ((before & bit) !== 0) return;
+    this.mem.write8(si, pendOff, before | bit);
+    const p = dom.evtchn.ports[port];
+    const v = dom.vcpus[p?.notifyVcpu ?? 0];
+    if (v !== undefined) {
+      const masked = (this.mem.read8(si, SHARED_INFO.evtchn_mask + (port >>> 3)) & bit) !== 0;
+      if (!masked && this.setSelector(v, port)) this.markEventsPending(v);
+    }
+    this.checkPollers(dom, port);
+  }
+
+  unmask(dom: Domain, port: number): void {
+    const si = dom.sharedInfoMfn;
+    if (si < 0) return;
+    const off = SHARED_INFO.evtchn_mask + (port >>> 3), bit = 1 << (port & 7);
+    const m = this.mem.read8(si, off);
+    if ((m & bit) === 0) return;
+    this.mem.write8(si, off, m & ~bit);
+    const pending = (this.mem.read8(si, SHARED_INFO.evtchn_pending + (port >>> 3)) & bit) !== 0;
+    const v = dom.vcpus[dom.evtchn.ports[port]?.notifyVcpu ?? 0];
+    if (pending && v !== undefined && this.setSelector(v, port)) this.markEventsPending(v);
+  }
+
+  /** Test-and-set of v's selector bit for `port`'s word; true if it was clear. */
+  private setSelector(v: Vcpu, port: number): boolean {
+    if (v.id >= LEGACY_MAX_VCPUS) return false;
+    const word = port >>> 6;
+    const off = v.id * VCPU_INFO.SIZE + VCPU_INFO.evtchn_pending_sel + (word >>> 3), bit = 1 << (word & 7);
+    const si = v.domain.sharedInfoMfn;
+    const b = this.mem.read8(si, off);
+    if ((b & bit) !== 0) return false;
+    this.mem.write8(si, off, b | bit);
+    return true;
+  }
+
+  private markEventsPending(v: Vcpu): void {
+    const si = v.domain.sharedInfoMfn;
+    const off = v.id * VCPU_INFO.SIZE + VCPU_INFO.evtchn_upcall_pending;
+    if (this.mem.read8(si, off) !== 0) return;
+    this.mem.write8(si, off, 1);
+    this.kickVcpu(v);
+  }
+
+  /** An event needs v's attention: wake it if blocked, raise its upcall if unmasked. */
+  kickVcpu(v: Vcpu): void {
+    if (v.state === VcpuState.BLOCKED && v.pollPorts === null) this.wake(v);
+    if (!this.upcallDeliverable(v)) return;
+    const hart = this.hartOf(v);
+    if (hart !== null) hart.mipSoft |= MIP_SSIP;
+    else v.ctx.ssip = true;
+  }
+
+  upcallDeliverable(v: Vcpu): boolean {
+    const si = v.domain.sharedInfoMfn;
+    if (si < 0 || v.id >= LEGACY_MAX_VCPUS) return false;
+    const base = v.id * VCPU_INFO.SIZE;
+    return this.mem.read8(si, base + VCPU_INFO.evtchn_upcall_pending) !== 0 &&
+      this.mem.read8(si, base + VCPU_INFO.evtchn_upcall_mask) === 0;
+  }
+
+  isPending(dom: Domain, port: number): boolean {
+    const si = dom.sharedInfoMfn;
+    if (si < 0 || port <= 0 || port >= 4096) return false;
+    return (this.mem.read8(si, SHARED_INFO.evtchn_pending + (port >>> 3)) & (1 << (port & 7))) !== 0;
+  }
+
+  private checkPollers(dom: Domain, port: number): void {
+    for (const v of dom.vcpus) {
+      if (v.state === VcpuState.BLOCKED && v.pollPorts !== null && v.pollPorts.includes(port)) this.wake(v);
+    }
+  }
+
+  /** Domain 0 (TypeScript) wants `handler` called when its local `port` fires. */
+  onDom0Event(port: number, handler: (port: number) => void): void {
+    this.dom0Handlers.set(port, handler);
+  }
+
+  /** Delivers queued Domain 0 events (after a trap, and between rounds). */
+  drainDom0Events(): void {
+    while (this.dom0Pending.length > 0) {
+      const port = this.dom0Pending.shift()!;
+      this.dom0Handlers.get(port)?.(port);
+    }
+  }
+
+  /** Runs Domain 0 work that must not happen inside a trap (toolstack reactions). */
+  runDeferred(): void {
+    while (this.deferred.length > 0) this.deferred.shift()!();
+  }
+
+  // ---------------------------------------------------------------------------------
+  // shared_info upkeep
+
+  /** Refreshes v's vcpu_time_info (seqlock: version odd while writing). */
+  updateTimeInfo(v: Vcpu, hart: Hart | null): void {
+    const si = v.domain.sharedInfoMfn;
+    if (si < 0 || v.id >= LEGACY_MAX_VCPUS) return;
+    const base = v.id * VCPU_INFO.SIZE + VCPU_INFO.time;
+    const mtime = hart !== null ? this.machine.clint.mtimeAt(hart.now()) : this.machine.clint.mtimeAt(this.machine.now);
+    const version = this.mem.read32(si, base + VCPU_TIME_INFO.version);
+    this.mem.write32(si, base + VCPU_TIME_INFO.version, (version | 1) + 0);
+    this.write64(si, base + VCPU_TIME_INFO.tsc_timestamp, mtime);
+    this.write64(si, base + VCPU_TIME_INFO.system_time, mtime * NS_PER_TICK);
+    this.mem.write32(si, base + VCPU_TIME_INFO.tsc_to_system_mul, TSC_MUL | 0);
+    this.mem.write8(si, base + VCPU_TIME_INFO.tsc_shift, TSC_SHIFT);
+    this.mem.write8(si, base + VCPU_TIME_INFO.flags, 1); // XEN_PVCLOCK_TSC_STABLE_BIT
+    this.mem.write32(si, base + VCPU_TIME_INFO.version, ((version | 1) + 1) | 0);
+  }
+
+  writeWallclock(d: Domain): void {
+    const si = d.sharedInfoMfn;
+    const version = this.mem.read32(si, SHARED_INFO.wc_version);
+    this.mem.write32(si, SHARED_INFO.wc_version, version | 1);
+    this.mem.write32(si, SHARED_INFO.wc_sec, this.wallclockSec % 0x100000000);
+    this.mem.write32(si, SHARED_INFO.wc_nsec, 0);
+    this.mem.write32(si, SHARED_INFO.wc_sec_hi, Math.floor(this.wallclockSec / 0x100000000));
+    this.mem.write32(si, SHARED_INFO.wc_version, (version | 1) + 1);
+  }
+
+  write64(mfn: number, off: number, value: number): void {
+    this.mem.write32(mfn, off, value % 0x100000000);
+    this.mem.write32(mfn, off + 4, Math.floor(value / 0x100000000));
+  }
+
+  // ---------------------------------------------------------------------------------
+  // Domain lifecycle primitives (the toolstack's entry points are in control.ts)
+
+  allocDomid(): number {
+    for (let tries = 0; tries < 0x7fef; tries++) {
+      const id = this.nextDomid;
+      this.nextDomid = this.nextDomid >= 0x7fef ? 1 : this.nextDomid + 1;
+      if (!this.domains.has(id)) return id;
+    }
+    throw new Error('no free domain id');
+  }
+
+  /** A guest (or Domain 0) shut the domain down: stop its vCPUs and tell the toolstack. */
+  shutdownDomain(d: Domain, reason: ShutdownReason): void {
+    if (d.state !== DomainState.ACTIVE) return;
+    d.state = DomainState.SHUTDOWN;
+    d.shutdownReason = reason;
+    for (const v of d.vcpus) this.deschedule(v);
+    this.log.write(`d${d.id} (${d.name}): shutdown, reason ${SHUTDOWN_NAMES[reason] ?? reason}`);
+    this.dom0.evtchn.raiseVirq(Virq.DOM_EXC);
+    this.deferred.push(() => this.onDomainShutdown?.(d));
+  }
+
+  /**
+   * Gives vCPU `v` its initial context (VCPUOP_initialise, the domain builder): registers,
+   * S-mode state and a root table, which takes a root-type reference like NEW_BASEPTR.
+   */
+  installContext(v: Vcpu, ctx: GuestContext, owner: Domain): void {
+    if (!this.frames.getPageAndType(ctx.rootMfn, owner.id, PageType.L2)) {
+      throw new XenError(Errno.EINVAL, `0x${ctx.rootMfn.toString(16)} cannot be a root table`);
+    }
+    if (v.baseMfn >= 0) this.frames.putPageAndType(v.baseMfn);
+    v.baseMfn = ctx.rootMfn;
+    const c = v.ctx;
+    for (let i = 0; i < 32; i++) c.x[i] = ctx.x[i] ?? 0;
+    c.x[0] = 0;
+    c.pc = ctx.pc;
+    c.mode = Mode.S;
+    c.sstatus = (ctx.sstatus & S_STATUS_BITS) | Mstatus.SPP;
+    c.stvec = ctx.stvec;
+    c.sscratch = ctx.sscratch;
+    c.sie = ctx.sie & PV_MIDELEG;
+    v.initialised = true;
+  }
+
+  /** Appends console_io output of `d`, line-buffered into the hypervisor log. */
+  guestConsoleWrite(d: Domain, text: string): void {
+    this.onGuestConsole?.(d, text);
+    let line = d.consoleLine + text;
+    let nl: number;
+    while ((nl = line.indexOf('\n')) >= 0) {
+      this.log.write(`(d${d.id}) ${line.slice(0, nl).replace(/\r$/, '')}`);
+      line = line.slice(nl + 1);
+    }
+    d.consoleLine = line.length > 4096 ? line.slice(-4096) : line;
+  }
+
+  flushAllTlbs(): void {
+    for (const h of this.machine.harts) h.flushTlbs();
+  }
+
+  /** Translates a guest fetch address of the vCPU live on `hart` (for emulation). */
+  fetchGuestWord(hart: Hart, va: number): number | null {
+    const pa = translate(this.machine.ram, va, Access.FETCH, Mode.S, hart.satp, hart.mstatus);
+    if (pa < 0 || !this.machine.ram.contains(pa, 4) || (pa & 3) !== 0) return null;
+    return this.machine.ram.i32[(pa - this.machine.ram.base) >>> 2]!;
+  }
+
+  /** Wraps TypeScript-side failures of hypercall-level operations as errno results. */
+  static errnoOf(e: unknown): number {
+    if (e instanceof XenError) return -e.errno;
+    throw e;
+  }
+}
