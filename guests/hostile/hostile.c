@@ -2,7 +2,7 @@
  * hostile: a PV guest that attacks the isolation tsxen promises. Each attempt prints
  *   REFUSED <name>            the hypervisor returned an error or the access faulted
  *   BROKEN <name>: <detail>   the attempt succeeded: an isolation bug
- * then "hostile: done <n> refused <m> broken", and the guest spins forever with events
+ * then "hostile: done <n> refused <m> broken <k> controls failed", and the guest spins forever with events
  * masked: the scheduler must still take the CPU away from it.
  */
 #include <rt.h>
@@ -21,7 +21,8 @@ extern char _start[];
 static start_info_t *si;
 static uint32_t *p2m, nr_pages, virt_base, root_pfn, scratch_pfn, scratch_va, spare_pfn;
 static const volatile uint32_t *const m2p = (const volatile uint32_t *)MACH2PHYS_VIRT_START;
-static uint32_t refused, broken;
+static uint32_t refused, broken, controls_failed;
+static int verbose;
 
 /* ---- console ---- */
 static char line[256];
@@ -64,14 +65,21 @@ void hostile_trap(void)
 
 static void report(const char *name, int was_refused, const char *fmt, ...)
 {
+	va_list ap;
 	if (was_refused) {
 		refused++;
 		printf("REFUSED %s\n", name);
+		if (verbose) {
+			printf("  (");
+			va_start(ap, fmt);
+			vprintf(fmt, ap);
+			va_end(ap);
+			printf(")\n");
+		}
 		return;
 	}
 	broken++;
 	printf("BROKEN %s: ", name);
-	va_list ap;
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -115,6 +123,55 @@ static int mmuext1(uint32_t cmd, uint32_t mfn)
 	mmuext_op_t op = { .cmd = cmd };
 	op.arg1.mfn = mfn;
 	return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+/* The spare page is filled while writable, then mapped read-only so that only its
+ * contents can be the reason a pin is refused (a writable mapping would be reason enough). */
+static void spare_writable(int w)
+{
+	if (uva((uint32_t)kva(spare_pfn), LEAF(p2m[spare_pfn], w ? PTE_R | PTE_W : PTE_R)) != 0) {
+		printf("hostile: cannot remap the spare page\n");
+		exit(1);
+	}
+}
+
+/* ---- controls: the legitimate form of each kind of request must work, or a refusal
+ * below could just mean this guest got its arguments wrong ---- */
+static void control(const char *name, int ok, int rc)
+{
+	if (ok) {
+		printf("PASS control-%s\n", name);
+	} else {
+		controls_failed++;
+		printf("FAIL control-%s: rc %d\n", name, rc);
+	}
+}
+
+static void controls(void)
+{
+	uint32_t own = p2m[spare_pfn];
+	int rc = uva(scratch_va, LEAF(own, PTE_R));
+	control("update-va-mapping", rc == 0 && *(volatile uint32_t *)scratch_va == *(volatile uint32_t *)kva(spare_pfn), rc);
+	restore_scratch();
+	uint32_t l1_mfn = root_entry(virt_base >> 22) >> 10;
+	uint64_t scratch_pte = ((uint64_t)l1_mfn << 12) + ((scratch_va >> 12) & 1023) * 4;
+	rc = mmu1(scratch_pte, LEAF(own, PTE_R | PTE_W), DOMID_SELF);
+	control("mmu-update", rc == 0, rc);
+	restore_scratch();
+	memset(kva(spare_pfn), 0, PAGE);
+	spare_writable(0);
+	rc = mmuext1(MMUEXT_PIN_L1_TABLE, own);
+	int rc2 = rc == 0 ? mmuext1(MMUEXT_UNPIN_TABLE, own) : -1;
+	spare_writable(1);
+	control("pin-unpin-clean-l1", rc == 0 && rc2 == 0, rc != 0 ? rc : rc2);
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = 0 };
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &au);
+	struct evtchn_close cl = { .port = au.port };
+	rc2 = rc == 0 ? HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl) : -1;
+	control("evtchn-alloc-close", rc == 0 && rc2 == 0, rc != 0 ? rc : rc2);
+	domid_t self = DOMID_SELF;
+	rc = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
+	control("current-reservation", rc == (int)nr_pages, rc);
 }
 
 /* ---- the attempts ---- */
@@ -262,34 +319,49 @@ static void mmu_update_attacks(void)
 }
 
 /* A page of our own dressed up as a page table pointing at foreign memory. */
+static int try_table(uint32_t cmd)
+{
+	spare_writable(0);
+	int rc = mmuext1(cmd, p2m[spare_pfn]);
+	if (rc == 0 && cmd != MMUEXT_NEW_BASEPTR)
+		mmuext1(MMUEXT_UNPIN_TABLE, p2m[spare_pfn]);
+	spare_writable(1);
+	return rc;
+}
+
 static void bad_tables(void)
 {
 	uint32_t *t = kva(spare_pfn);
-	uint32_t mfn = p2m[spare_pfn];
 	memset(t, 0, PAGE);
 	t[5] = LEAF(foreign_mfn(), PTE_R | PTE_W);
-	int rc = mmuext1(MMUEXT_PIN_L1_TABLE, mfn);
+	int rc = try_table(MMUEXT_PIN_L1_TABLE);
 	report("pin-l1-with-foreign-entry", rc < 0, "pinned: %d", rc);
 	t[5] = 0;
 	t[6] = LEAF(p2m[root_pfn], PTE_R | PTE_W);
-	rc = mmuext1(MMUEXT_PIN_L1_TABLE, mfn);
+	rc = try_table(MMUEXT_PIN_L1_TABLE);
 	report("pin-l1-mapping-root-writable", rc < 0, "pinned: %d", rc);
+	t[6] = LEAF(p2m[spare_pfn], PTE_R | PTE_W);
+	rc = try_table(MMUEXT_PIN_L1_TABLE);
+	report("pin-l1-mapping-itself-writable", rc < 0, "pinned: %d", rc);
 	memset(t, 0, PAGE);
 	t[3] = LEAF(p2m[0] & ~1023u, PTE_R | PTE_W | PTE_X);  /* a 4 MiB megapage */
-	rc = mmuext1(MMUEXT_PIN_L2_TABLE, mfn);
+	rc = try_table(MMUEXT_PIN_L2_TABLE);
 	report("pin-l2-megapage", rc < 0, "pinned: %d", rc);
 	t[3] = TABLE(foreign_mfn());
-	rc = mmuext1(MMUEXT_PIN_L2_TABLE, mfn);
+	rc = try_table(MMUEXT_PIN_L2_TABLE);
 	report("pin-l2-foreign-table", rc < 0, "pinned: %d", rc);
-	rc = mmuext1(MMUEXT_NEW_BASEPTR, mfn);
+	t[3] = TABLE(p2m[scratch_pfn]);   /* a writable data page of ours as a leaf table */
+	rc = try_table(MMUEXT_PIN_L2_TABLE);
+	report("pin-l2-writable-leaf-table", rc < 0, "pinned: %d", rc);
+	/* Switching straight to it, without pinning first, must validate it just the same. */
+	t[3] = TABLE(foreign_mfn());
+	rc = try_table(MMUEXT_NEW_BASEPTR);
 	report("new-baseptr-bad-table", rc < 0, "switched: %d", rc);
 	rc = mmuext1(MMUEXT_PIN_L1_TABLE, foreign_mfn());
 	report("pin-foreign-frame", rc < 0, "pinned: %d", rc);
 	rc = mmuext1(MMUEXT_NEW_BASEPTR, foreign_mfn());
 	report("new-baseptr-foreign", rc < 0, "switched: %d", rc);
 	memset(t, 0, PAGE);
-	/* still plain memory of ours: a store must work */
-	t[0] = 1;
 }
 
 static void writable_pt_attacks(void)
@@ -390,6 +462,9 @@ static void event_attacks(void)
 	report("bind-virq-bad", rc < 0 && rc2 < 0, "virq 9999: %d, vcpu 31: %d", rc, rc2);
 	rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, (void *)0xFFFFFFFCu);
 	report("evtchn-bad-ptr", rc < 0, "returned %d", rc);
+	struct evtchn_unmask um = { .port = 100000 };
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &um);
+	report("unmask-bad-port", rc < 0, "returned %d", rc);
 }
 
 static void misc_attacks(void)
@@ -424,6 +499,27 @@ static void misc_attacks(void)
 	set_xen_guest_handle(poll.ports, p);
 	rc = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
 	report("sched-poll-too-many-ports", rc < 0, "returned %d", rc);
+	struct vcpu_register_vcpu_info vi = { .mfn = foreign_mfn(), .offset = 0 };
+	rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &vi);
+	report("register-vcpu-info-foreign", rc < 0, "returned %d", rc);
+	mmuext_op_t op = { .cmd = MMUEXT_CLEAR_PAGE };
+	op.arg1.mfn = foreign_mfn();
+	rc = HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+	report("clear-foreign-page", rc < 0, "returned %d", rc);
+	op = (mmuext_op_t){ .cmd = MMUEXT_COPY_PAGE };
+	op.arg1.mfn = p2m[spare_pfn];
+	op.arg2.src_mfn = foreign_mfn();
+	rc = HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+	report("copy-from-foreign-page", rc < 0, "returned %d", rc);
+	op.arg1.mfn = p2m[root_pfn];
+	op.arg2.src_mfn = p2m[spare_pfn];
+	rc = HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+	report("copy-onto-own-root", rc < 0, "returned %d", rc);
+	static uint64_t frames[4];
+	struct { uint16_t dom; uint32_t nr_frames; int16_t status; uint64_t frame_list __attribute__((aligned(8))); } st = {
+		.dom = 0, .nr_frames = 1, .frame_list = (uint32_t)frames };
+	rc = (int)_hypercall3(__HYPERVISOR_grant_table_op, 2 /* GNTTABOP_setup_table */, &st, 1);
+	report("gnttab-setup-other-domain", rc < 0 || st.status < 0, "returned %d, status %d", rc, st.status);
 	rc = (int)_hypercall0(63);
 	rc2 = (int)_hypercall0(0x7FFFFFFF);
 	report("unknown-hypercalls", rc < 0 && rc2 < 0, "63: %d, 0x7fffffff: %d", rc, rc2);
@@ -464,6 +560,8 @@ void hostile_main(unsigned long arg)
 	spare_pfn = mapped - 2;
 	scratch_va = (uint32_t)kva(scratch_pfn);
 	printf("hostile: %lu pages, cmdline \"%s\"\n", (unsigned long)nr_pages, si->cmd_line);
+	verbose = strncmp(si->cmd_line, "verbose", 7) == 0;
+	controls();
 
 	map_mmio();
 	map_hypervisor_frames();
@@ -479,7 +577,8 @@ void hostile_main(unsigned long arg)
 	scan_foreign_frames();
 	satp_attack();
 
-	printf("hostile: done %lu refused %lu broken\n", (unsigned long)refused, (unsigned long)broken);
+	printf("hostile: done %lu refused %lu broken %lu controls failed\n", (unsigned long)refused, (unsigned long)broken,
+	       (unsigned long)controls_failed);
 	/* Mask events at both levels and never give the CPU back. */
 	uint32_t shinfo_va = (uint32_t)kva(spare_pfn);
 	if (uva(shinfo_va, LEAF((uint32_t)(si->shared_info >> 12), PTE_R | PTE_W)) == 0)
