@@ -7,9 +7,10 @@
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
 import { runNativeCommand } from './run-native.js';
+import { createCommand } from './create.js';
 import { ImageError } from '../lib/elf.js';
 
-const COMMANDS: Command[] = [runNativeCommand];
+const COMMANDS: Command[] = [createCommand, runNativeCommand];
 
 function help(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`);

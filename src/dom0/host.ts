@@ -137,6 +137,17 @@ export class XenHost {
     return this.anyActive() ? 'limit' : 'done';
   }
 
+  /** Runs until `done()` holds (checked between slices) or `maxCycles` pass; true if it held. */
+  runUntil(done: () => boolean, maxCycles: number, slice = 1_000_000): boolean {
+    const end = this.machine.now + maxCycles;
+    while (!done()) {
+      if (this.machine.now >= end) return false;
+      const r = this.machine.runUntil(Math.min(end, this.machine.now + slice));
+      if (r.kind === 'idle' && !done()) return false;
+    }
+    return true;
+  }
+
   private anyActive(): boolean {
     for (const rec of this.guests.values()) {
       const d = this.hv.domains.get(rec.domid);
