@@ -10,6 +10,7 @@
  *   rd == rs1 and rd = x0 behave as separate reads and writes.
  * - Misaligned AMO: store/AMO address-misaligned (cause 6), mtval = the address, rd and
  *   memory untouched. Misaligned LR: load address-misaligned (cause 4).
+ * - A store by the other hart between LR and SC makes the SC fail.
  * - Two harts add to shared counters with AMOADD and with LR/SC loops: no update is lost.
  *
  * Two harts also for a QEMU reason: QEMU 7.2 with a single hart runs without parallel
@@ -229,6 +230,22 @@
         j __fail
 1:      CHECK_TRAP_REG(97, 4, a3, 9b)
 
+        /* A store by the other hart between LR and SC makes the SC fail */
+        li TESTNUM, 98
+        li a1, 0x0d0d0d0d
+        sw a1, 0(s1)
+        lr.w a5, (s1)
+        la t0, store_req
+        li t1, 1
+        sw t1, 0(t0)                  /* hart 1: store 0x0e0e0e0e to `other` */
+        la t0, store_done
+1:      lw t1, 0(t0)
+        beqz t1, 1b
+        li a3, 0x0f0f0f0f
+        sc.w a4, a3, (s1)
+        CHECK(98, a4, 1)
+        TEST_CASE(99, a4, 0x0e0e0e0e, lw a4, 0(s1))
+
         /* Both harts add to the shared counters; hart 1 is already waiting for go */
         li TESTNUM, 100
         la t0, go
@@ -247,8 +264,18 @@
 
         TEST_PASS
 
-/* Hart 1: wait for hart 0's go, contend, say done, park. */
+/* Hart 1: store into `other` when asked (the LR/SC test), then wait for hart 0's go,
+   contend, say done, park. */
 hart1:
+        la t0, store_req
+1:      lw t1, 0(t0)
+        beqz t1, 1b
+        la t0, other
+        li t1, 0x0e0e0e0e
+        sw t1, 0(t0)
+        la t0, store_done
+        li t1, 1
+        sw t1, 0(t0)
         la t0, go
 1:      lw t1, 0(t0)
         beqz t1, 1b
@@ -293,6 +320,10 @@ word:   .word 0
         .word 0
         .align 6
 other:  .word 0
+        .align 6
+store_req:  .word 0
+        .align 6
+store_done: .word 0
         .align 6
 go:     .word 0
         .align 6
