@@ -37,6 +37,10 @@
 #define I_SF     9      /* page5: RW, remapped by sfence tests */
 #define I_NL     10     /* a pointer PTE at the last level     */
 #define I_URX    11     /* xpage: U RX                  */
+#define I_XA     12     /* xpage: X with A = 0          */
+#define I_XR     13     /* xpage, then xpage2: X, remapped by a fence test */
+#define I_ALIAS  0x100  /* page1: R, same TLB set as I_RW in a 256-set TLB */
+#define VA_MEGA2 0xc0c00000
 
 /* reg = PTE for the physical page at label, with flags. */
 #define PTE_FOR(reg, label, flags)                   \
@@ -582,6 +586,130 @@
         addi s7, s7, -1
         bnez s7, 1b
 
+        /* ---- sfence.vma by address inside a megapage drops the whole megapage: every
+           4 KiB part of it uses the same leaf PTE (§4.2.1). */
+        csrw satp, s8
+        li t0, (0x80000 << 10) | PTE_V | PTE_R | PTE_A
+        SET_PTE(root, 0x303, t0)
+        sfence.vma
+        la s6, page0                                    /* s6, s7: two 4 KiB parts */
+        li t0, 0x80000000 - VA_MEGA2
+        sub s6, s6, t0
+        la s7, page1
+        sub s7, s7, t0
+        ENTER_MODE(MPP_S)
+        lw a1, 0(s6)
+        CHECK(170, a1, 0x11110000)
+        lw a1, 0(s7)
+        CHECK(171, a1, 0x11110001)
+        BACK_TO_M
+        SET_PTE(root, 0x303, zero)
+        ENTER_MODE(MPP_S)
+        sfence.vma s6
+        EXPECT_TRAP(172, lw a1, 0(s7))
+        CHECK(173, s2, CAUSE_LOAD_PAGE)
+        li TESTNUM, 174
+        bne s4, s7, __fail
+
+        /* ---- A fetch sets A too. */
+        PTE_FOR(t0, xpage, PTE_V | PTE_X)
+        SET_PTE(l1, I_XA, t0)
+        sfence.vma
+        ENTER_MODE(MPP_S)
+        li t0, VA(I_XA)
+        li a0, 0
+        jalr t0
+        CHECK(175, a0, 0x77)
+        BACK_TO_M
+        la t0, l1 + I_XA * 4
+        lw a1, 0(t0)
+        CHECK_MASKED(176, a1, PTE_A | PTE_D, PTE_A)
+
+        /* ---- Remapping code: after sfence.vma the new code runs. */
+        PTE_FOR(t0, xpage, PTE_V | PTE_X | PTE_A)
+        SET_PTE(l1, I_XR, t0)
+        sfence.vma
+        ENTER_MODE(MPP_S)
+        li t0, VA(I_XR)
+        li a0, 0
+        jalr t0
+        CHECK(177, a0, 0x77)
+        BACK_TO_M
+        PTE_FOR(t0, xpage2, PTE_V | PTE_X | PTE_A)
+        SET_PTE(l1, I_XR, t0)
+        ENTER_MODE(MPP_S)
+        li t0, VA(I_XR)
+        sfence.vma t0
+        li a0, 0
+        jalr t0
+        CHECK(178, a0, 0x88)
+
+        /* ---- Two pages in the same set of a direct-mapped TLB keep their own
+           permissions (RW at VA(I_RW), read-only at VA(I_ALIAS)). */
+        BACK_TO_M
+        PTE_FOR(t0, page1, PTE_V | PTE_R | PTE_A)
+        SET_PTE(l1, I_ALIAS, t0)
+        sfence.vma
+        ENTER_MODE(MPP_S)
+        li a0, VA(I_RW)
+        li a2, VA(I_ALIAS)
+        sw zero, 0x20(a0)
+        lw a1, 0(a2)
+        CHECK(179, a1, 0x11110001)
+        sw zero, 0x24(a0)
+        EXPECT_TRAP(180, sw zero, 0(a2))
+        CHECK(181, s2, CAUSE_STORE_PAGE)
+        CHECK(182, s4, VA(I_ALIAS))
+        ENTER_MODE(MPP_S)
+        li a0, VA(I_RW)
+        lw a1, 0(a0)
+        CHECK(183, a1, 0x11110000)
+        BACK_TO_M
+
+        /* ---- S switches address spaces itself (TVM = 0): code and stack-free data
+           stay identity-mapped, VA(I_SF) differs between root (ASID 1) and root2. */
+        ENTER_MODE(MPP_S)
+        li a0, VA(I_SF)
+        li t0, 3
+1:      csrw satp, s9
+        lw a1, 0(a0)
+        CHECK(184, a1, 0x11110004)
+        csrw satp, s8
+        lw a1, 0(a0)
+        CHECK(185, a1, 0x11110003)
+        addi t0, t0, -1
+        bnez t0, 1b
+        BACK_TO_M
+
+        /* ---- Page faults from U delegated to S: scause, sepc, stval, SPP = U. */
+        li a1, (1 << CAUSE_FETCH_PAGE) | (1 << CAUSE_LOAD_PAGE) | (1 << CAUSE_STORE_PAGE)
+        csrw medeleg, a1
+        ENTER_U
+        li a0, VA(I_RW) + 0x30
+        U_EXPECT_TRAP(186, ud1: lw a1, 0(a0))           /* → __strap, in S */
+        CHECK(187, s2, CAUSE_LOAD_PAGE)
+        CHECK(188, s4, VA(I_RW) + 0x30)
+        CHECK_MASKED(189, s5, MSTATUS_SPP, 0)
+        la t0, ud1                                      /* sepc: ud1's U address */
+        li t1, UDELTA
+        sub t0, t0, t1
+        li TESTNUM, 190
+        bne s3, t0, __fail
+        BACK_TO_M
+        ENTER_U
+        li a0, VA(I_RO)
+        U_EXPECT_TRAP(191, sw zero, 0(a0))
+        CHECK(192, s2, CAUSE_STORE_PAGE)
+        CHECK(193, s4, VA(I_RO))
+        BACK_TO_M
+        ENTER_U
+        li a0, VA(I_INV)
+        U_EXPECT_TRAP(194, jalr a0)
+        CHECK(195, s2, CAUSE_FETCH_PAGE)
+        CHECK(196, s4, VA(I_INV))
+        BACK_TO_M
+        csrw medeleg, zero
+
         /* ---- satp.MODE = Bare: S uses physical addresses; U too. */
         csrw satp, zero
         sfence.vma
@@ -603,9 +731,12 @@
         TEST_PASS
         PRIV_END
 
-/* The executable page: returns 0x77 in a0. */
+/* The executable pages: return 0x77 (xpage) or 0x88 (xpage2) in a0. */
         .align 12
 xpage:  li a0, 0x77
+        ret
+        .align 12
+xpage2: li a0, 0x88
         ret
         .align 12
 

@@ -86,3 +86,19 @@ test('TLB entries hit by tag and are dropped per page and in full', () => {
   t.flush();
   assert.equal(t.wTag[i], -1);
 });
+
+test('an address fence inside a megapage drops every cached 4 KiB part of it, and only those', () => {
+  const { ram, satp, pte } = setup();
+  pte(BASE + 0x200 * 4, leaf(BASE + 0x400000, R | W | A | D)); // va 0x80000000: megapage
+  pte(BASE + 0x1000 + 7 * 4, leaf(BASE + 0x304000, R | A));     // va 0x40007000: 4 KiB page
+  const t = new Tlb();
+  for (const va of [0x80001000, 0x80123000, 0x40007000]) {
+    assert.ok(translate(ram, va, Access.LOAD, Mode.S, satp, 0) >= 0);
+    t.fill(Access.LOAD, va, 0);
+  }
+  const tag = (va: number): number => t.rTag[(va >>> 12) & 0xff]!;
+  t.flushPage(0x80001000);
+  assert.equal(tag(0x80001000), -1);
+  assert.equal(tag(0x80123000), -1, 'another part of the same megapage');
+  assert.equal(tag(0x40007000), 0x40007, 'a 4 KiB page elsewhere stays');
+});

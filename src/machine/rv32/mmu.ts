@@ -19,6 +19,12 @@
  * exists only once A is set and a write entry only once D is set, so a hit needs no
  * further checks. Entries are dropped on satp writes, sfence.vma, and changes to
  * mstatus.SUM/MXR/MPRV/MPP that alter what a context may touch.
+ *
+ * Megapages are cached as 4 KiB entries, one per page touched. sfence.vma with an
+ * address must drop every entry that came from the leaf PTE translating that address
+ * (spec §4.2.1), which for a megapage means all of its 4 KiB parts. The TLB remembers
+ * which 4 MiB regions have megapage entries, and a fence on an address inside one drops
+ * every entry of that region; other fences stay one-entry cheap.
  */
 
 import { Cause, Mode, Mstatus, SATP_MODE_SV32 } from './csr.js';
@@ -33,6 +39,9 @@ export const TLB_MASK = TLB_SIZE - 1;
 const PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
 
 export class Tlb {
+  /** Per VPN[1]: 1 when an entry from a megapage there was installed (see above). */
+  private readonly megapages = new Uint8Array(1024);
+  private anyMegapage = false;
   readonly rTag = new Int32Array(TLB_SIZE).fill(-1);
   readonly rXor = new Int32Array(TLB_SIZE);
   readonly wTag = new Int32Array(TLB_SIZE).fill(-1);
@@ -44,9 +53,21 @@ export class Tlb {
     this.rTag.fill(-1);
     this.wTag.fill(-1);
     this.xTag.fill(-1);
+    if (this.anyMegapage) { this.megapages.fill(0); this.anyMegapage = false; }
   }
 
   flushPage(va: number): void {
+    const vpn1 = va >>> 22;
+    if (this.anyMegapage && this.megapages[vpn1] !== 0) {
+      // Every 4 KiB entry of this 4 MiB region (an empty tag, -1, never matches).
+      for (let i = 0; i < TLB_SIZE; i++) {
+        if (this.rTag[i]! >>> 10 === vpn1) this.rTag[i] = -1;
+        if (this.wTag[i]! >>> 10 === vpn1) this.wTag[i] = -1;
+        if (this.xTag[i]! >>> 10 === vpn1) this.xTag[i] = -1;
+      }
+      this.megapages[vpn1] = 0;
+      return;
+    }
     const vpn = va >>> 12;
     const i = vpn & TLB_MASK;
     if (this.rTag[i] === vpn) this.rTag[i] = -1;
@@ -54,8 +75,12 @@ export class Tlb {
     if (this.xTag[i] === vpn) this.xTag[i] = -1;
   }
 
-  /** Installs a translation of the page holding `va` to RAM byte offset `hostPage`. */
+  /**
+   * Installs a translation of the page holding `va` to RAM byte offset `hostPage`. Must
+   * directly follow the translate() that produced it (it reads `lastWalk`).
+   */
   fill(access: Access, va: number, hostPage: number): void {
+    if (lastWalk.superpage) { this.megapages[va >>> 22] = 1; this.anyMegapage = true; }
     const vpn = va >>> 12;
     const i = vpn & TLB_MASK;
     const xor = (va & -4096) ^ hostPage;
@@ -68,6 +93,9 @@ export class Tlb {
 const FAULT_OF: readonly number[] = [Cause.FETCH_PAGE_FAULT, Cause.LOAD_PAGE_FAULT, Cause.STORE_PAGE_FAULT];
 const ACCESS_FAULT_OF: readonly number[] = [Cause.FETCH_ACCESS, Cause.LOAD_ACCESS, Cause.STORE_ACCESS];
 
+/** What the last successful translate() found: a megapage leaf or not (see Tlb.fill). */
+export const lastWalk = { superpage: false };
+
 /** Encodes a fault cause as translate()'s negative result. */
 export const faultResult = (cause: number): number => -(cause + 1);
 export const faultCause = (result: number): number => -result - 1;
@@ -78,7 +106,7 @@ export const faultCause = (result: number): number => -result - 1;
  */
 export function translate(ram: Ram, va: number, access: Access, mode: number, satp: number, mstatus: number): number {
   va >>>= 0;
-  if (mode === Mode.M || (satp & SATP_MODE_SV32) === 0) return va;
+  if (mode === Mode.M || (satp & SATP_MODE_SV32) === 0) { lastWalk.superpage = false; return va; }
 
   let table = (satp & 0x3fffff) * 4096;
   let level = 1;
@@ -126,6 +154,7 @@ export function translate(ram: Ram, va: number, access: Access, mode: number, sa
     ram.noteWrite(pteAddr - ram.base, 4);
   }
 
+  lastWalk.superpage = level === 1;
   const offset = level === 1 ? va & 0x3fffff : va & 0xfff;
   const base = level === 1 ? (ppn >>> 10) * 0x400000 : ppn * 4096;
   return base + offset;
