@@ -121,7 +121,7 @@ uint32_t pt_alloc(int level);                /* a zeroed, activated page table *
 void     pt_free(uint32_t pfn);
 uint32_t pt_entry(uint32_t table_pfn, uint32_t idx);
 uint32_t pt_lookup(uint32_t root_pfn, uintptr_t va);  /* the leaf PTE, or 0 */
-uint32_t pt_l1_for(uint32_t root_pfn, uintptr_t va, int user); /* allocates it if needed */
+uint32_t pt_l1_for(uint32_t root_pfn, uintptr_t va); /* allocates it if needed */
 void     pt_map(uint32_t root_pfn, uintptr_t va, uint32_t pte);
 void     kmap(uintptr_t va, uint32_t pte);   /* a kernel mapping outside the direct map */
 uint32_t as_create(void);                    /* a root with the kernel's entries */

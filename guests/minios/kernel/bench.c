@@ -26,7 +26,7 @@ static void bench_mappings(void)
 	const uint32_t n = 512;
 	for (uint32_t i = 0; i < n; i++)
 		frames[i] = page_alloc();
-	uint32_t l1 = pt_l1_for(current_root, BENCH_VA, 0);
+	uint32_t l1 = pt_l1_for(current_root, BENCH_VA);
 
 	uint64_t t0 = read_cycle();
 	for (uint32_t i = 0; i < n; i++)

@@ -91,9 +91,8 @@ uint32_t pt_lookup(uint32_t root_pfn, uintptr_t va)
 	return pt_entry(mfn_to_pfn(PTE_MFN(e)), VA_L1_IDX(va));
 }
 
-uint32_t pt_l1_for(uint32_t root_pfn, uintptr_t va, int user)
+uint32_t pt_l1_for(uint32_t root_pfn, uintptr_t va)
 {
-	(void)user;
 	uint32_t e = pt_entry(root_pfn, VA_ROOT_IDX(va));
 	if (e & PTE_V)
 		return mfn_to_pfn(PTE_MFN(e));
@@ -106,7 +105,7 @@ uint32_t pt_l1_for(uint32_t root_pfn, uintptr_t va, int user)
 
 void pt_map(uint32_t root_pfn, uintptr_t va, uint32_t pte)
 {
-	uint32_t l1 = pt_l1_for(root_pfn, va, (pte & PTE_U) != 0);
+	uint32_t l1 = pt_l1_for(root_pfn, va);
 	if (l1 == 0)
 		panic("pt_map: out of memory for a leaf table");
 	if (root_pfn == current_root)

@@ -83,7 +83,7 @@ int proc_spawn(int prog, uint32_t arg)
 	/* The image, in one batch of mappings. */
 	static struct pt_update maps[64];
 	uint32_t size = (uint32_t)(user_image_end - user_image_start), n = 0;
-	uint32_t l1 = pt_l1_for(root, USER_IMAGE, 1);
+	uint32_t l1 = pt_l1_for(root, USER_IMAGE);
 	for (uint32_t off = 0; off < size && n < 64; off += PAGE_SIZE) {
 		uint32_t pfn = page_alloc();
 		if (pfn == 0 || l1 == 0)

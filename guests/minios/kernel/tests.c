@@ -85,7 +85,7 @@ static void test_pt_updates(void)
 		test_frames[i] = page_alloc();
 		((uint32_t *)pfn_to_kva(test_frames[i]))[3] = test_frames[i] * 3u + 1u;
 	}
-	uint32_t l1 = pt_l1_for(current_root, TEST_VA, 0);
+	uint32_t l1 = pt_l1_for(current_root, TEST_VA);
 	CHECK("pt-single", map_range(l1, 16, 0), "a page mapped one by one reads wrong");
 	unmap_range(l1, 16);
 	CHECK("pt-batch", map_range(l1, n, 1), "a page mapped in a batch reads wrong");

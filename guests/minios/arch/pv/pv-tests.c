@@ -1,7 +1,8 @@
 /*
  * pv-tests.c: self-tests of the paravirtual interface itself (the PV flavour's arch_tests):
  * version and platform, the P2M/M2P pair, mmu_update batches and partial failure,
- * multicall, pinning rules, the memory reservation, event channels and VIRQ_TIMER.
+ * multicall, pinning rules, the memory reservation, event channels and VIRQ_TIMER, the
+ * console ring.
  */
 #include <minios.h>
 #include <xen/hypercall.h>
@@ -264,6 +265,28 @@ static void test_vcpu_and_sched(void)
 	      "is_up %d, singleshot %d, fired %lu, yield %d", up, rc, (unsigned long)(timer_fired - fired), yield);
 }
 
+/* The console ring (struct xencons_interface) served by Domain 0's backend. */
+static void test_console_ring(void)
+{
+	uint32_t pfn = mfn_to_pfn((uint32_t)start_info->console.domU.mfn);
+	evtchn_port_t port = start_info->console.domU.evtchn;
+	volatile uint8_t *ring = pfn_to_kva(pfn);
+	volatile uint32_t *out_cons = (volatile uint32_t *)(ring + 3080), *out_prod = (volatile uint32_t *)(ring + 3084);
+	static const char msg[] = "minios: hello through the console ring\r\n";
+	uint32_t prod = *out_prod;
+	for (uint32_t i = 0; i < sizeof(msg) - 1; i++)
+		ring[1024 + ((prod + i) & 2047)] = (uint8_t)msg[i];
+	__asm__ volatile ("fence w, w" ::: "memory");
+	*out_prod = prod + sizeof(msg) - 1;
+	struct evtchn_send s = { .port = port };
+	int rc = evtchn_op(EVTCHNOP_send, &s);
+	uint32_t before = port < 128 ? port_events[port] : 0;
+	for (int i = 0; i < 20 && *out_cons != *out_prod; i++)
+		sleep_ns(100000);
+	CHECK("console-ring", rc == 0 && *out_cons == *out_prod, "send %d, out_cons %lu out_prod %lu, %lu events back", rc,
+	      (unsigned long)*out_cons, (unsigned long)*out_prod, (unsigned long)((port < 128 ? port_events[port] : 0) - before));
+}
+
 void arch_tests(void)
 {
 	test_version();
@@ -272,7 +295,7 @@ void arch_tests(void)
 		frames[i] = page_alloc();
 		*(uint32_t *)pfn_to_kva(frames[i]) = frames[i] + 0x1000;
 	}
-	uint32_t l1 = pt_l1_for(current_root, PV_TEST_VA, 0);
+	uint32_t l1 = pt_l1_for(current_root, PV_TEST_VA);
 	test_mmu_update(l1);
 	test_multicall();
 	arch_pt_set(current_root, VA_ROOT_IDX(PV_TEST_VA), 0);
@@ -284,4 +307,5 @@ void arch_tests(void)
 	test_reservation();
 	test_events();
 	test_vcpu_and_sched();
+	test_console_ring();
 }
