@@ -116,6 +116,43 @@
         CHECK_LABEL(20, s3, ms1)
         MSIP_SET(0)
         csrw mie, zero
+        /* msip has one bit: bit 0. */
+        MSIP_SET(0xfffffffe)
+        csrr a0, mip
+        CHECK_MASKED(27, a0, MIP_MSIP, 0)
+        MSIP_SET(0xffffffff)
+        li t0, CLINT_MSIP(0)
+        lw a0, 0(t0)
+        CHECK(28, a0, 1)
+        MSIP_SET(0)
+
+        /* ---- mtime is writable; a carry reaches the high half; the time CSR follows. */
+        li t0, CLINT_MTIME
+        li t1, 0xfffff000                               /* 4096 ticks before a carry */
+        sw t1, 0(t0)
+        li t1, 4
+        sw t1, 4(t0)
+        lw a0, 4(t0)
+        CHECK(90, a0, 4)
+        csrr a0, timeh
+        CHECK(91, a0, 4)
+        li TESTNUM, 92
+        li t3, 2000000
+1:      lw a0, 4(t0)
+        addi t3, t3, -1
+        beqz t3, __fail
+        li t1, 5
+        bne a0, t1, 1b
+        csrr a0, timeh
+        CHECK(93, a0, 5)
+        lw a0, 0(t0)
+        li TESTNUM, 94
+        li t1, 0x100000
+        bgeu a0, t1, __fail                             /* just past the carry */
+        /* The timer compares against the written time. */
+        TIMER_IN(300)
+        WAIT_MIP(95, MIP_MTIP)
+        TIMER_OFF
 
         /* ---- SSIP, STIP, SEIP written by M; not delegated, they trap to M. */
         li a1, MIP_SSIP
@@ -283,6 +320,33 @@
 1:      CHECK(64, s2, INTR | IRQ_SEI)
         BACK_TO_M
         csrw mip, zero
+        /* Among S-level interrupts taken in S: SEI, SSI, STI (QEMU 7.2: by number). */
+        li a1, MIP_SSIP | MIP_STIP | MIP_SEIP
+        csrw mideleg, a1
+        csrw mie, a1
+        csrs mip, a1
+        li a2, 0
+        li s6, 3
+        ENTER_MODE(MPP_S)
+1:      EXPECT_TRAP(65, csrsi sstatus, MSTATUS_SIE; 2: j 2b)
+        li t6, INTR
+        xor t6, s2, t6
+        slli a2, a2, 4
+        or a2, a2, t6
+        li t5, 1
+        sll t5, t5, t6
+        csrc sip, t5                                    /* only SSIP is S-writable… */
+        BACK_TO_M                                       /* …so M clears the others */
+        csrc mip, t5
+        ENTER_MODE(MPP_S)
+        addi s6, s6, -1
+        bnez s6, 1b
+        BACK_TO_M
+        SKIP_ON_QEMU(1f)
+        CHECK(66, a2, 0x915)
+        j 2f
+1:      CHECK(67, a2, 0x159)
+2:      csrw mip, zero
         csrw mie, zero
         csrw mideleg, zero
         csrw mstatus, zero
