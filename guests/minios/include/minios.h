@@ -101,6 +101,7 @@ void     arch_block(void);                   /* wait for an interrupt; SIE is 0 
 void     arch_interrupt(uint32_t irq);       /* scause without its top bit */
 void     arch_console_write(const char *s, uint32_t n);
 void     arch_tests(void);                   /* the flavour's own self-tests */
+int      arch_command(void);                 /* a command-line mode of the flavour's; 1 if it ran one */
 _Noreturn void arch_poweroff(int failed);
 
 /* ---- kernel/: shared by both builds ---- */

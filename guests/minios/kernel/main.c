@@ -80,7 +80,7 @@ void start_kernel(unsigned long boot_arg)
 	       (void *)boot.virt_base, boot.cmdline);
 	mm_init();
 	arch_init_late();
-	int ran = 0;
+	int ran = arch_command();
 	if (cmdline_has("bench")) {
 		run_bench();
 		ran = 1;

@@ -137,6 +137,11 @@ void arch_tests(void)
 	CHECK("ipi", ipis == before + 1, "%lu software interrupts arrived", (unsigned long)(ipis - before));
 }
 
+int arch_command(void)
+{
+	return 0;
+}
+
 _Noreturn void arch_poweroff(int failed)
 {
 	flush();
