@@ -42,6 +42,18 @@
         SKIP_ON_QEMU(1f)
         CHECK(4, a2, 1)
 1:
+        /* ECALL and EBREAK do not retire (priv 1.12 §3.3.1): from one read to the next,
+           the csrr, li and la (2) of EXPECT_TRAP, and the catcher's 8 instructions are
+           counted, the ecall is not. */
+        csrr a0, instret
+        EXPECT_TRAP(8, ecall)
+        csrr a1, instret
+        sub a2, a1, a0
+        SKIP_ON_QEMU(1f)
+        li TESTNUM, 9
+        li t6, 1 + 1 + 2 + 8
+        bne a2, t6, __fail
+1:
         /* ---- cycle grows, and at least as fast as instret. */
         csrr a0, cycle
         csrr a3, instret

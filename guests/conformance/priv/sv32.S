@@ -611,6 +611,26 @@
         li TESTNUM, 174
         bne s4, s7, __fail
 
+        /* ---- A and D on a megapage leaf. */
+        li t0, (0x80000 << 10) | PTE_V | PTE_R | PTE_W
+        SET_PTE(root, 0x303, t0)
+        sfence.vma
+        ENTER_MODE(MPP_S)
+        lw a1, 0(s6)
+        BACK_TO_M
+        la t0, root + 0x303 * 4
+        lw a1, 0(t0)
+        CHECK_MASKED(197, a1, PTE_A | PTE_D, PTE_A)
+        ENTER_MODE(MPP_S)
+        lw a2, 0x40(s7)
+        sw a2, 0x40(s7)
+        BACK_TO_M
+        la t0, root + 0x303 * 4
+        lw a1, 0(t0)
+        CHECK_MASKED(198, a1, PTE_A | PTE_D, PTE_A | PTE_D)
+        SET_PTE(root, 0x303, zero)
+        sfence.vma
+
         /* ---- A fetch sets A too. */
         PTE_FOR(t0, xpage, PTE_V | PTE_X)
         SET_PTE(l1, I_XA, t0)
