@@ -108,6 +108,16 @@
         CHECK(56, s3, HOLE3 + 0x40)
         CHECK(57, s4, HOLE3 + 0x40)
 
+        /* Running off the end of RAM: a nop in the last word, then the hole. */
+        li a0, RAM_END - 4
+        li t0, 0x00000013                               /* nop */
+        sw t0, 0(a0)
+        fence.i
+        EXPECT_TRAP(58, jr a0)
+        CHECK(59, s2, CAUSE_FETCH_ACCESS)
+        CHECK(47, s3, RAM_END)
+        CHECK(48, s4, RAM_END)
+
         /* ---- From S and U with satp = Bare, delegated to S. */
         li a1, (1 << CAUSE_LOAD_ACCESS) | (1 << CAUSE_STORE_ACCESS) | (1 << CAUSE_FETCH_ACCESS)
         csrw medeleg, a1

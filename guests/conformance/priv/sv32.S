@@ -39,6 +39,8 @@
 #define I_URX    11     /* xpage: U RX                  */
 #define I_XA     12     /* xpage: X with A = 0          */
 #define I_XR     13     /* xpage, then xpage2: X, remapped by a fence test */
+#define I_XEND   14     /* xpage3: X, and then …        */
+#define I_XNONE  15     /* … nothing: falling off the end faults */
 #define I_ALIAS  0x100  /* page1: R, same TLB set as I_RW in a 256-set TLB */
 #define VA_MEGA2 0xc0c00000
 
@@ -701,6 +703,20 @@
         bnez t0, 1b
         BACK_TO_M
 
+        /* ---- Running off the end of an executable page into an unmapped one: an
+           instruction page fault at the first address of the next page. */
+        PTE_FOR(t0, xpage3, PTE_V | PTE_X | PTE_A)
+        SET_PTE(l1, I_XEND, t0)
+        sfence.vma
+        ENTER_MODE(MPP_S)
+        li t0, VA(I_XEND) + 0xff8
+        li a0, 0
+        EXPECT_TRAP(199, jr t0)
+        CHECK(200, s2, CAUSE_FETCH_PAGE)
+        CHECK(201, s3, VA(I_XNONE))
+        CHECK(202, s4, VA(I_XNONE))
+        CHECK(203, a0, 0x99)                            /* the last two ran */
+
         /* ---- Page faults from U delegated to S: scause, sepc, stval, SPP = U. */
         li a1, (1 << CAUSE_FETCH_PAGE) | (1 << CAUSE_LOAD_PAGE) | (1 << CAUSE_STORE_PAGE)
         csrw medeleg, a1
@@ -759,6 +775,9 @@ xpage:  li a0, 0x77
 xpage2: li a0, 0x88
         ret
         .align 12
+xpage3: .skip 0xff8                                     /* (zeros: never run) */
+        li a0, 0x99                                     /* at 0xff8 */
+        nop                                             /* at 0xffc, then off the end */
 
         .bss
         .align 12
