@@ -26,7 +26,8 @@
 import type { CodeCache, TranslationListener } from '../code-cache.js';
 import type { Ram } from '../bus.js';
 import { mulh, mulhsu, mulhu } from '../hart.js';
-import { findRegion } from './region.js';
+import { findRegion, translatable } from './region.js';
+import { Op, decodeInto } from '../decode.js';
 import { FACTORY_PARAMS, generateBlock, type BlockFn } from './codegen.js';
 
 const WORDS = 1024;
@@ -35,8 +36,13 @@ export const HOT_AFTER = 2;
 
 export class Block {
   valid = true;
+  /** The last two blocks that ran after this one (engine chaining), most recent first. */
+  succ0: Block | null = null;
+  succ1: Block | null = null;
   constructor(
     readonly page: JitPage,
+    /** RAM offset of the entry word. */
+    readonly host: number,
     /** Word indexes in the page: [first, end). */
     readonly first: number,
     readonly end: number,
@@ -95,6 +101,25 @@ export class Translator implements TranslationListener {
     return this.translate(p, w, pc);
   }
 
+  /**
+   * How many instructions to interpret from RAM offset `host` while its block is cold:
+   * up to and including the next control transfer, so the next lookup is at a real
+   * block boundary rather than at every word of the block.
+   */
+  coldRun(host: number, left: number): number {
+    const page = this.code.page(host >>> 12);
+    const base = (host >>> 12) * 1024;
+    let n = 0;
+    for (let w = (host >>> 2) & 1023; w < 1024 && n < left; w++) {
+      const di = w << 2;
+      if ((page[di]! & 0xff) === Op.UNDECODED) decodeInto(page, di, this.ram.i32[base + w]!);
+      n++;
+      const op = page[di]! & 0xff;
+      if ((op >= Op.JAL && op <= Op.BGEU) || !translatable(op)) break;
+    }
+    return n;
+  }
+
   private newPage(index: number): JitPage {
     const p = new JitPage(index);
     this.pages[index] = p;
@@ -107,14 +132,13 @@ export class Translator implements TranslationListener {
     const region = findRegion(decoded, w, this.ram.i32, p.index * WORDS);
     let b: Block;
     if (region === null) {
-      b = new Block(p, w, w + 1, pc, 0, null);
+      b = new Block(p, p.index * 4096 + w * 4, w, w + 1, pc, 0, null);
       this.stats.interpretedStarts++;
     } else {
       const source = generateBlock(decoded, region, pc - w * 4);
       if (this.dump !== null) this.dump(pc, source);
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
       const factory = new Function(...FACTORY_PARAMS, source) as (...args: unknown[]) => BlockFn;
-      b = new Block(p, region.first, region.end, pc, region.end - region.first, factory(...this.factoryArgs));
+      b = new Block(p, p.index * 4096 + w * 4, region.first, region.end, pc, region.end - region.first, factory(...this.factoryArgs));
       this.stats.translated++;
     }
     p.blocks[w] = b;

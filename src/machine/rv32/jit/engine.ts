@@ -17,7 +17,7 @@
  */
 
 import type { Hart, HartEngine } from '../hart.js';
-import type { Translator } from './block-cache.js';
+import type { Block, Translator } from './block-cache.js';
 
 export class JitEngine implements HartEngine {
   constructor(private readonly hart: Hart, private readonly translator: Translator) {}
@@ -33,13 +33,24 @@ export class JitEngine implements HartEngine {
     h.contextChanged = false;
     tr.dropped = false;
     let done = 0;
+    let prev: Block | null = null;
     while (done < budget) {
       const pc = h.pc;
       const vpn = pc >>> 12, ti = vpn & 0xff;
       const left = budget - done;
-      const b = xTag[ti] === vpn ? tr.lookup((pc ^ xXor[ti]!) >>> 0, pc) : null;
-      if (b === null || b.fn === null || b.len > left) {
-        h.execute(b === null || b.fn === null ? 1 : left);
+      if (xTag[ti] !== vpn) { h.execute(1); return; } // the interpreter walks and fills the TLB
+      const host = (pc ^ xXor[ti]!) >>> 0;
+      // Chaining: the successors a block had last time, before the page lookup.
+      let b: Block | null;
+      if (prev !== null && prev.succ0 !== null && prev.succ0.host === host && prev.succ0.pc === pc && prev.succ0.valid) b = prev.succ0;
+      else if (prev !== null && prev.succ1 !== null && prev.succ1.host === host && prev.succ1.pc === pc && prev.succ1.valid) b = prev.succ1;
+      else {
+        b = tr.lookup(host, pc);
+        if (b === null) { h.execute(tr.coldRun(host, left)); return; }
+        if (prev !== null) { prev.succ1 = prev.succ0; prev.succ0 = b; }
+      }
+      if (b.fn === null || b.len > left) {
+        h.execute(b.fn === null ? 1 : left);
         return;
       }
       const k = b.fn(h, x, rT, rX, wT, wX, left);
@@ -47,6 +58,7 @@ export class JitEngine implements HartEngine {
       h.instret += k;
       done += k;
       if (h.trapCause >= 0 || h.contextChanged) return;
+      prev = b;
     }
   }
 }
