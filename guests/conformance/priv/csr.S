@@ -11,6 +11,10 @@
 
         PRIV_INIT
 
+        /* ---- Reset state: M-mode (M CSRs readable), MIE = 0, MPRV = 0. */
+        csrr a0, mstatus
+        CHECK_MASKED(9, a0, MSTATUS_MIE | MSTATUS_MPRV, 0)
+
         /* ---- misa: RV32 (MXL = 1) with I, M, A, S and U; writes keep it legal. */
         csrr a0, misa
         CHECK_MASKED(1, a0, 0xc0000000, 0x40000000)

@@ -23,6 +23,7 @@
 #define VA_MIS   0xc0400000
 #define VA_MEGA  0xc0800000
 #define VA_NONE  0xd0000000
+#define VA_CLINT 0xc1000000     /* 4 MiB → PA 0x0200_0000 RW: the CLINT */
 
 /* The 4 KiB pages under 0xc000_0000 (index into l1). */
 #define I_RW     0      /* page0: RW                    */
@@ -115,6 +116,8 @@
         SET_PTE(root, 0x301, t0)
         li t0, (0x80000 << 10) | PTE_V | PTE_R | PTE_A
         SET_PTE(root, 0x302, t0)
+        li t0, (0x2000 << 10) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
+        SET_PTE(root, 0x304, t0)
 
         PTE_FOR(t0, page0, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
         SET_PTE(l1, I_RW, t0)
@@ -444,8 +447,56 @@
         la a0, page0
         lw a1, 0(a0)
         CHECK(134, a1, 0x11110000)
+        /* AMOs and LR under MPRV use MPP's translation too. */
+        li a1, MSTATUS_MPP | MSTATUS_SUM
+        csrc mstatus, a1
+        li a1, MPP_S
+        csrs mstatus, a1
+        li a0, VA(I_RO)
+        li a2, 1
+        EXPECT_TRAP(135, amoadd.w a1, a2, (a0))
+        CHECK(136, s2, CAUSE_STORE_PAGE)
+        CHECK(137, s4, VA(I_RO))
+        li a1, MSTATUS_MPP
+        csrc mstatus, a1
+        li a1, MPP_S
+        csrs mstatus, a1
+        li a0, VA(I_URW)
+        EXPECT_TRAP(138, lr.w a1, (a0))                 /* U page, SUM = 0 */
+        CHECK(139, s2, CAUSE_LOAD_PAGE)
+        li a1, MSTATUS_MPP
+        csrc mstatus, a1
+        li a1, MPP_S
+        csrs mstatus, a1
+        li a0, VA(I_RW) + 0x80
+        li a2, 5
+        amoadd.w zero, a2, (a0)
+        amoadd.w a1, a2, (a0)
+        CHECK(119, a1, 5)
         li a1, MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MPP
         csrc mstatus, a1
+        la a0, page0
+        lw a1, 0x80(a0)
+        CHECK(118, a1, 10)
+
+        /* ---- A device through a mapping: S sets msip and reads mtime via VA_CLINT. */
+        ENTER_MODE(MPP_S)
+        li a0, VA_CLINT
+        li t0, 0xbff8
+        add t0, a0, t0
+        lw a1, 0(t0)                                    /* mtime, low word */
+        lw a2, 0(t0)
+        li TESTNUM, 115
+        bltu a2, a1, __fail
+        li t1, 1
+        sw t1, 0(a0)                                    /* msip[0] = 1 */
+        lw a1, 0(a0)
+        CHECK(116, a1, 1)
+        BACK_TO_M
+        csrr a0, mip
+        CHECK_MASKED(117, a0, MIP_MSIP, MIP_MSIP)
+        li t0, CLINT_MSIP(0)
+        sw zero, 0(t0)
 
         /* ---- Hardware A/D: a load sets A, a store sets D (and A). */
         la s6, l1 + I_AD * 4
