@@ -88,11 +88,9 @@
         SKIP_ON_QEMU(1f)
         /* The write replaces the increment of the writing instruction (Zicsr). */
         CHECK(10, a1, 1000)
-1:      li t0, 1000
+1:      li t0, 1000                                     /* QEMU: no upper bound (time) */
         li TESTNUM, 11
         bltu a1, t0, __fail
-        li t0, 1000000
-        bgeu a1, t0, __fail
         li a0, 7
         csrw minstreth, a0
         csrr a1, instreth
@@ -103,8 +101,9 @@
         csrr a1, cycle
         li TESTNUM, 13
         bltu a1, a0, __fail
-        li t0, 0x10000000
-        bgeu a1, t0, __fail
+        SKIP_ON_QEMU(1f)
+        CHECK(16, a1, 0x0fff0000)                       /* as for minstret */
+1:
         li a0, 3
         csrw mcycleh, a0
         csrr a1, cycleh

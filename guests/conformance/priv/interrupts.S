@@ -39,7 +39,7 @@
 /* Spin (interrupts as they are) until (mip & bits) != 0; fail with num after a bound. */
 #define WAIT_MIP(num, bits)                          \
         li TESTNUM, num;                             \
-        li t3, 2000000;                              \
+        li t3, 20000000;                             \
         li t4, bits;                                 \
 8:      csrr t2, mip;                                \
         and t2, t2, t4;                              \
@@ -56,7 +56,7 @@
         /* ---- Machine timer: MTIP follows mtime >= mtimecmp. */
         csrr a0, mip
         CHECK_MASKED(1, a0, MIP_MTIP | MIP_MSIP, 0)
-        TIMER_IN(500)
+        TIMER_IN(20000)                                 /* 2 ms: "not yet" holds on QEMU */
         csrr a0, mip
         CHECK_MASKED(2, a0, MIP_MTIP, 0)                /* not yet */
         WAIT_MIP(3, MIP_MTIP)                           /* MIE = 0, mie = 0: just pending */
@@ -395,7 +395,7 @@
         /* ---- WFI with MIE = 1: the interrupt is taken with mepc after the wfi. */
         li a1, MSTATUS_MIE
         csrs mstatus, a1
-        TIMER_IN(10000)                                 /* 1 ms: reaches the wfi first */
+        TIMER_IN(100000)                                /* 10 ms: reaches the wfi first */
         EXPECT_TRAP(83, wfi; wf1: j wf1)
         CHECK(84, s2, INTR | IRQ_MTI)
         CHECK_LABEL(85, s3, wf1)
@@ -403,7 +403,7 @@
         /* ---- WFI in S, woken by the machine timer, which traps to M at once. */
         li TESTNUM, 86
         la s11, 1f
-        TIMER_IN(10000)
+        TIMER_IN(100000)
         ENTER_MODE(MPP_S)
         wfi
 wf2:    j wf2
