@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { XenHost, type GuestRecord } from '../src/dom0/host.js';
 import { parseConfig } from '../src/dom0/config.js';
 import { image } from './support/paths.js';
+import { auditFrames } from '../src/xen/mm/audit.js';
 
 const MINIOS = readFileSync(image('minios-pv.elf'));
 const HOSTILE = readFileSync(image('hostile.elf'));
@@ -79,6 +80,7 @@ test('the hostile guest is refused everything, and a victim domain is untouched 
   const refused = text.split('\n').filter((l) => l.startsWith('REFUSED')).length;
   assert.ok(refused >= 30, `only ${refused} attempts`);
   assert.equal(hashDomainMemory(host, victim), before, 'the victim\'s memory changed');
+  assert.deepEqual(auditFrames(host.hv), [], 'reference counts after the attacks');
   // The hostile guest now spins with events masked; the victim must still get the CPU.
   host.ctl.unpause(victim.domid);
   assert.ok(host.runUntil(() => victim.ended !== null, 4e9), 'the victim never finished while the hostile guest spun');
