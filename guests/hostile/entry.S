@@ -55,3 +55,21 @@ trap_stub:
         .align  12
         .space  16384
 stack_top:
+
+/* enter_user(pc): runs U-mode code at pc; hostile_trap sends the first trap from U back
+   to user_came_back (in S-mode, on this stack), and enter_user returns. */
+        .text
+        .globl  enter_user, user_came_back
+enter_user:
+        addi    sp, sp, -16
+        sw      ra, 12(sp)
+        sw      s0, 8(sp)
+        csrw    sepc, a0
+        li      t0, 0x100               /* sstatus.SPP = U */
+        csrc    sstatus, t0
+        sret
+user_came_back:
+        lw      ra, 12(sp)
+        lw      s0, 8(sp)
+        addi    sp, sp, 16
+        ret

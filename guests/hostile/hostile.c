@@ -47,9 +47,21 @@ _Noreturn void exit(int code)
 static volatile int expect_fault, faulted;
 static volatile uint32_t fault_cause;
 
+void enter_user(uint32_t pc);
+extern char user_came_back[];
+static volatile int in_user;
+static volatile uint32_t user_cause, user_a0;
+
 void hostile_trap(void)
 {
 	uint32_t cause = csr_read(scause);
+	if (in_user && !(csr_read(sstatus) & 0x100)) {   /* the first trap from U-mode ends the excursion */
+		in_user = 0;
+		user_cause = cause;
+		csr_write(sepc, (uint32_t)user_came_back);
+		csr_set(sstatus, 0x100);
+		return;
+	}
 	if (!(cause & 0x80000000u) && expect_fault) {
 		expect_fault = 0;
 		faulted = 1;
@@ -534,6 +546,29 @@ static void misc_attacks(void)
 
 }
 
+/* A hypercall from the guest's own user mode: ecall from U is delegated to the guest kernel
+ * and must reach it as a system call; the hypervisor must not act on it. */
+static void user_mode_hypercall(void)
+{
+	static const uint32_t code[] = {
+		0x02400893,   /* li a7, 36 (__HYPERVISOR_domctl) */
+		0x00000513,   /* li a0, 0 */
+		0x00000073,   /* ecall */
+		0x00100073,   /* ebreak: reached only if the ecall came back as a hypercall */
+	};
+	uint32_t *page = kva(spare_pfn);
+	memcpy(page, code, sizeof(code));
+	__asm__ volatile ("fence.i" ::: "memory");
+	if (uva((uint32_t)page, LEAF(p2m[spare_pfn], PTE_R | PTE_X | 0x10 /* U */)) != 0) {
+		printf("  (could not map a user page; hypercall-from-user-mode not tried)\n");
+		return;
+	}
+	in_user = 1;
+	enter_user((uint32_t)page);
+	spare_writable(1);
+	report("hypercall-from-user-mode", user_cause == 8, "the guest kernel saw scause %lu", (unsigned long)user_cause);
+}
+
 static void satp_attack(void)
 {
 	int f, f2;
@@ -574,6 +609,7 @@ void hostile_main(unsigned long arg)
 	privileged_calls();
 	event_attacks();
 	misc_attacks();
+	user_mode_hypercall();
 	scan_foreign_frames();
 	satp_attack();
 
