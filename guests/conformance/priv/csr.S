@@ -68,6 +68,10 @@
         CHECK(38, s2, CAUSE_ILLEGAL)
         EXPECT_TRAP(39, csrr a0, 0xfff)
         CHECK(40, s2, CAUSE_ILLEGAL)
+        EXPECT_TRAP(41, csrr a0, dpc)                   /* debug-mode only: illegal in M */
+        CHECK(42, s2, CAUSE_ILLEGAL)
+        EXPECT_TRAP(43, csrr a0, dcsr)
+        CHECK(44, s2, CAUSE_ILLEGAL)
 
         /* ---- mstatus: every implemented field is writable, MPP takes U, S and M. */
         li a0, -1

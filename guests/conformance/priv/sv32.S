@@ -42,6 +42,8 @@
 #define I_XR     13     /* xpage, then xpage2: X, remapped by a fence test */
 #define I_XEND   14     /* xpage3: X, and then …        */
 #define I_XNONE  15     /* … nothing: falling off the end faults */
+#define I_CW     16     /* xpage4: RW (to write code) … */
+#define I_CX     17     /* … and X: the same frame      */
 #define I_ALIAS  0x100  /* page1: R, same TLB set as I_RW in a 256-set TLB */
 #define VA_MEGA2 0xc0c00000
 
@@ -768,6 +770,28 @@
         CHECK(202, s4, VA(I_XNONE))
         CHECK(203, a0, 0x99)                            /* the last two ran */
 
+        /* ---- Code written through one mapping and run through another: after
+           fence.i the new instruction runs. */
+        PTE_FOR(t0, xpage4, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
+        SET_PTE(l1, I_CW, t0)
+        PTE_FOR(t0, xpage4, PTE_V | PTE_X | PTE_A)
+        SET_PTE(l1, I_CX, t0)
+        sfence.vma
+        ENTER_MODE(MPP_S)
+        li t0, VA(I_CX)
+        li a0, 0
+        jalr t0
+        CHECK(204, a0, 0x55)
+        li t0, VA(I_CW)
+        li t1, 0x06600513                               /* li a0, 0x66 */
+        sw t1, 0(t0)
+        fence.i
+        li t0, VA(I_CX)
+        li a0, 0
+        jalr t0
+        CHECK(205, a0, 0x66)
+        BACK_TO_M
+
         /* ---- Page faults from U delegated to S: scause, sepc, stval, SPP = U. */
         li a1, (1 << CAUSE_FETCH_PAGE) | (1 << CAUSE_LOAD_PAGE) | (1 << CAUSE_STORE_PAGE)
         csrw medeleg, a1
@@ -824,6 +848,9 @@ xpage:  li a0, 0x77
         ret
         .align 12
 xpage2: li a0, 0x88
+        ret
+        .align 12
+xpage4: li a0, 0x55                                     /* rewritten to li a0, 0x66 */
         ret
         .align 12
 xpage3: .skip 0xff8                                     /* (zeros: never run) */
