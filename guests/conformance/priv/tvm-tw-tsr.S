@@ -91,7 +91,9 @@
         BACK_TO_M
         CHECK(30, s2, CAUSE_ECALL_S)
         wfi
-        /* TW = 1: wfi in S traps; in M it still completes. */
+        /* TW = 1: wfi in S traps; in M it still completes. (The spec traps a WFI that
+           does not complete within an implementation-defined time limit, which may be
+           0: tsxen and QEMU trap at once, even with an interrupt pending as here.) */
         li a1, MSTATUS_TW
         csrs mstatus, a1
         wfi
