@@ -319,6 +319,17 @@ export class Control {
   // ---------------------------------------------------------------------------------
   // Event channels
 
+  /**
+   * Raises a virtual IRQ in a domain: VIRQ_DEBUG for a debug request to a guest,
+   * VIRQ_CONSOLE when hypervisor-console input is waiting. Unbound VIRQs are dropped.
+   */
+  raiseVirq(domid: number, virq: number, vcpu = 0): void {
+    const d = this.domain(domid);
+    if (!Number.isInteger(virq) || virq < 0 || virq >= 24) throw new XenError(Errno.EINVAL, `bad virq ${virq}`);
+    if (d.vcpus[vcpu] === undefined && d !== this.hv.dom0) throw new XenError(Errno.ENOENT, `no vcpu ${vcpu}`);
+    d.evtchn.raiseVirq(virq, vcpu);
+  }
+
   allocUnbound(domid: number, remoteDom: number): number {
     const d = this.domain(domid);
     return d.evtchn.allocUnbound(remoteDom);
