@@ -391,6 +391,97 @@ static void writable_pt_attacks(void)
 	restore_scratch();
 }
 
+/* A machine frame that is not ours and differs from `mfn` only in bits 14 and up, so that
+ * a partial store into the high bytes of a PTE can name it. */
+static uint32_t foreign_twin(uint32_t mfn)
+{
+	for (uint32_t k = 1; k < 256; k++) {
+		uint32_t m = (mfn & 0x3FFFu) | (((mfn >> 14) ^ k) << 14);
+		if (m >= 0x80000 && m < 0x100000 && !owned(m))
+			return m;
+	}
+	return foreign_mfn();
+}
+
+/* Writable page tables with the stores an emulator might decode wrong: bytes, halves,
+ * AMOs, a misaligned word across two entries, and a store into the root table. */
+static void writable_pt_tricks(void)
+{
+	uint32_t l1_pfn = m2p[root_entry(virt_base >> 22) >> 10];
+	volatile uint32_t *l1 = (volatile uint32_t *)kva(l1_pfn);
+	uint32_t i = (scratch_va >> 12) & 1023, j = (((uint32_t)kva(spare_pfn)) >> 12) & 1023;
+	volatile uint32_t *e = &l1[i];
+	uint32_t keep = *e;
+
+	/* control: a valid plain store is emulated */
+	uint32_t good = LEAF(p2m[spare_pfn], PTE_R | PTE_W);
+	int f = TRY_FAULT(__asm__ volatile ("sw %1, 0(%0)" :: "r"(e), "r"(good) : "memory"));
+	control("wpt-valid-store", !f && *e == good, f ? -14 : 0);
+	restore_scratch();
+
+	uint32_t twin = LEAF(foreign_twin(p2m[scratch_pfn]), PTE_R | PTE_W);
+	f = TRY_FAULT(__asm__ volatile ("sb %1, 3(%0)" :: "r"(e), "r"(twin >> 24) : "memory"));
+	report("wpt-byte-store", f && *e == keep, "entry 0x%lx -> 0x%lx", (unsigned long)keep, (unsigned long)*e);
+	f = TRY_FAULT(__asm__ volatile ("sh %1, 2(%0)" :: "r"(e), "r"(twin >> 16) : "memory"));
+	report("wpt-halfword-store", f && *e == keep, "entry 0x%lx -> 0x%lx", (unsigned long)keep, (unsigned long)*e);
+
+	uint32_t evil = LEAF(foreign_mfn(), PTE_R | PTE_W), old = 0;
+	f = TRY_FAULT(__asm__ volatile ("amoswap.w %0, %2, (%1)" : "+r"(old) : "r"(e), "r"(evil) : "memory"));
+	report("wpt-amoswap", f && *e == keep, "entry 0x%lx -> 0x%lx", (unsigned long)keep, (unsigned long)*e);
+
+	/* A read-only mapping of our root is legal; an AMO that adds W to it is not. */
+	uva(scratch_va, LEAF(p2m[root_pfn], PTE_R));
+	uint32_t ro = *e;
+	f = TRY_FAULT(__asm__ volatile ("amoor.w %0, %2, (%1)" : "+r"(old) : "r"(e), "r"(PTE_W) : "memory"));
+	report("wpt-amoor-adds-write", f && *e == ro, "entry 0x%lx -> 0x%lx", (unsigned long)ro, (unsigned long)*e);
+	uint32_t w8 = (ro | PTE_W) & 0xFF;
+	f = TRY_FAULT(__asm__ volatile ("sb %1, 0(%0)" :: "r"(e), "r"(w8) : "memory"));
+	report("wpt-byte-adds-write", f && *e == ro, "entry 0x%lx -> 0x%lx", (unsigned long)ro, (unsigned long)*e);
+	restore_scratch();
+
+	/* A misaligned word across entries j (spare) and j+1: the top half of one, the bottom of the other. */
+	if (j + 1 == i) {
+		uint32_t spare_keep = l1[j];
+		uint32_t evil_j = LEAF(foreign_twin(p2m[spare_pfn]), PTE_R | PTE_W);
+		uint32_t word = (evil_j >> 16) | (keep << 16);
+		volatile uint8_t *at = (volatile uint8_t *)&l1[j] + 2;
+		f = TRY_FAULT(__asm__ volatile ("sw %1, 0(%0)" :: "r"(at), "r"(word) : "memory"));
+		report("wpt-misaligned-store", f && l1[j] == spare_keep && *e == keep, "entries 0x%lx 0x%lx -> 0x%lx 0x%lx",
+		       (unsigned long)spare_keep, (unsigned long)keep, (unsigned long)l1[j], (unsigned long)*e);
+	}
+
+	/* The root table is not a leaf table: no emulated stores into it. */
+	volatile uint32_t *r = (volatile uint32_t *)kva(root_pfn) + 5;
+	uint32_t rkeep = *r;
+	uint32_t rogue = TABLE(foreign_mfn());
+	f = TRY_FAULT(__asm__ volatile ("sw %1, 0(%0)" :: "r"(r), "r"(rogue) : "memory"));
+	report("wpt-root-store", f && *r == rkeep, "root entry 0x%lx -> 0x%lx", (unsigned long)rkeep, (unsigned long)*r);
+}
+
+/* Giving back a frame that is still mapped (as Xen, the hypervisor may accept: the frame
+ * then lives on until the last mapping goes). It must not be handed out again while our
+ * mapping still reaches it. */
+static void decrease_mapped_frame(void)
+{
+	uint32_t pfn = spare_pfn - 1, mfn = p2m[pfn];
+	xen_pfn_t ext = mfn;
+	struct xen_memory_reservation r = { .nr_extents = 1, .domid = DOMID_SELF };
+	set_xen_guest_handle(r.extent_start, &ext);
+	int rc = HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
+	ext = 0;
+	int inc = rc == 1 ? HYPERVISOR_memory_op(XENMEM_increase_reservation, &r) : 0;
+	report("decrease-mapped-frame", rc <= 0 || (inc == 1 && (uint32_t)ext != mfn),
+	       "released %d, increase %d handed out 0x%lx, which our old mapping still reaches", rc, inc, (unsigned long)ext);
+	/* Now the old frame can go; the new one takes its place (and is ours for the scan). */
+	if (inc == 1) {
+		p2m[pfn] = (uint32_t)ext;
+		mmu1(((uint64_t)ext << 12) | MMU_MACHPHYS_UPDATE, pfn, DOMID_SELF);
+		uva((uint32_t)kva(pfn), LEAF((uint32_t)ext, PTE_R | PTE_W));
+	} else {
+		uva((uint32_t)kva(pfn), 0);
+	}
+}
+
 static void unpin_in_use(void)
 {
 	mmuext1(MMUEXT_UNPIN_TABLE, p2m[root_pfn]);   /* may be allowed: the root stays in use */
@@ -605,11 +696,13 @@ void hostile_main(unsigned long arg)
 	mmu_update_attacks();
 	bad_tables();
 	writable_pt_attacks();
+	writable_pt_tricks();
 	unpin_in_use();
 	privileged_calls();
 	event_attacks();
 	misc_attacks();
 	user_mode_hypercall();
+	decrease_mapped_frame();
 	scan_foreign_frames();
 	satp_attack();
 
