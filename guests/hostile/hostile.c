@@ -470,7 +470,8 @@ static void decrease_mapped_frame(void)
 	int rc = HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
 	ext = 0;
 	int inc = rc == 1 ? HYPERVISOR_memory_op(XENMEM_increase_reservation, &r) : 0;
-	report("decrease-mapped-frame", rc <= 0 || (inc == 1 && (uint32_t)ext != mfn),
+	/* Refusing the increase is right too: the given-back frame still counts until unmapped. */
+	report("decrease-mapped-frame", rc <= 0 || inc == 0 || (inc == 1 && (uint32_t)ext != mfn),
 	       "released %d, increase %d handed out 0x%lx, which our old mapping still reaches", rc, inc, (unsigned long)ext);
 	/* Now the old frame can go; the new one takes its place (and is ours for the scan). */
 	if (inc == 1) {

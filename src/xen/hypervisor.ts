@@ -115,6 +115,10 @@ export class Hypervisor implements MachineModeHandler, EventHost {
     this.frames = new FrameTable(this.mem.firstMfn, machine.ram.size / 4096);
     this.frames.scrub = (mfn) => this.mem.zeroFrame(mfn);
     this.frames.flushAllTlbs = () => this.flushAllTlbs();
+    this.frames.onFree = (owner, xenHeap) => {
+      const d = this.domains.get(owner);
+      if (d !== undefined && !xenHeap) d.totPages--;
+    };
     this.m2p = new M2P(this.frames, this.mem);
     this.mmu = new PvMmu(this.frames, this.mem, this.m2p);
     this.sliceCycles = Math.round((options.sliceMs ?? 10) * machine.cpuHz / 1000);

@@ -85,12 +85,11 @@ export function allocFrame(hv: Hypervisor, d: Domain, pfn: number): number {
   return mfn;
 }
 
-/** Takes a frame back from `d` (freed once nothing maps it). */
+/** Takes a frame back from `d` (freed, and uncounted, once nothing maps it). */
 export function releaseFrame(hv: Hypervisor, d: Domain, mfn: number): boolean {
   if (hv.frames.ownerOf(mfn) !== d.id || hv.frames.has(mfn, FrameFlag.XEN_HEAP)) return false;
   if (!hv.frames.has(mfn, FrameFlag.ALLOCATED)) return false;
   hv.m2p.set(mfn, INVALID_P2M_ENTRY);
-  hv.frames.unallocate(mfn);
-  d.totPages--;
+  hv.frames.unallocate(mfn); // tot_pages drops when the frame is actually freed
   return true;
 }

@@ -56,6 +56,8 @@ export class FrameTable {
   flushAllTlbs: () => void = () => {};
   /** Zeroes a frame's bytes (installed by the hypervisor; also drops decoded code). */
   scrub: (mfn: number) => void = () => {};
+  /** A frame went back to the free pool (its owner's reservation shrinks then, not before). */
+  onFree: (owner: number, xenHeap: boolean) => void = () => {};
 
   constructor(firstMfn: number, nframes: number, seed = 0x7a3e) {
     this.firstMfn = firstMfn;
@@ -147,10 +149,15 @@ export class FrameTable {
     this.flags[i] = FrameFlag.ALLOCATED | (xenHeap ? FrameFlag.XEN_HEAP : 0);
   }
 
-  /** Takes a general reference on a frame owned by `owner`. */
+  /**
+   * Takes a general reference on a frame owned by `owner`. A frame its owner has given
+   * back (decrease_reservation) but still maps takes no new references: it is on its way
+   * out, and must not stay usable beyond the owner's reservation.
+   */
   getPage(mfn: number, owner: number): boolean {
     const i = this.index(mfn);
     if (i < 0 || this.owner[i] !== owner || this.count[i]! <= 0) return false;
+    if ((this.flags[i]! & FrameFlag.ALLOCATED) === 0) return false;
     this.count[i]!++;
     return true;
   }
@@ -178,12 +185,14 @@ export class FrameTable {
 
   private release(i: number): void {
     this.scrub(this.firstMfn + i);
+    const owner = this.owner[i]!, xenHeap = (this.flags[i]! & FrameFlag.XEN_HEAP) !== 0;
     this.owner[i] = FREE;
     this.type[i] = PageType.NONE;
     this.typeCount[i] = 0;
     this.flags[i] = 0;
     this.tlbStamp[i] = this.tlbEpoch;
     this.freeList[this.freeTop++] = i;
+    this.onFree(owner, xenHeap);
   }
 
   /**
