@@ -44,6 +44,7 @@
 #define I_XNONE  15     /* … nothing: falling off the end faults */
 #define I_CW     16     /* xpage4: RW (to write code) … */
 #define I_CX     17     /* … and X: the same frame      */
+#define I_RSW    18     /* page0: R, with RSW = 3 and G set: both ignored */
 #define I_ALIAS  0x100  /* page1: R, same TLB set as I_RW in a 256-set TLB */
 #define VA_MEGA2 0xc0c00000
 
@@ -769,6 +770,16 @@
         CHECK(201, s3, VA(I_XNONE))
         CHECK(202, s4, VA(I_XNONE))
         CHECK(203, a0, 0x99)                            /* the last two ran */
+
+        /* ---- The RSW bits (for software) and G do not change a translation. */
+        PTE_FOR(t0, page0, PTE_V | PTE_R | PTE_A | PTE_G | 0x300)
+        SET_PTE(l1, I_RSW, t0)
+        sfence.vma
+        ENTER_MODE(MPP_S)
+        li a0, VA(I_RSW)
+        lw a1, 0(a0)
+        CHECK(206, a1, 0x11110000)
+        BACK_TO_M
 
         /* ---- Code written through one mapping and run through another: after
            fence.i the new instruction runs. */
