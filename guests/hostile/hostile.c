@@ -2,6 +2,7 @@
  * hostile: a PV guest that attacks the isolation tsxen promises. Each attempt prints
  *   REFUSED <name>            the hypervisor returned an error or the access faulted
  *   BROKEN <name>: <detail>   the attempt succeeded: an isolation bug
+ *   NOTE <name>: <detail>     accepted where Xen refuses, without breaking isolation
  * then "hostile: done <n> refused <m> broken <k> controls failed", and the guest spins forever with events
  * masked: the scheduler must still take the CPU away from it.
  */
@@ -483,6 +484,48 @@ static void decrease_mapped_frame(void)
 	}
 }
 
+/* Hypercalls that write results, pointed at memory this guest may only read: its root
+ * table (entries 16..31, which are 0 here) and the M2P. A result written into the root
+ * would be a page-table entry of the guest's choosing that no validation saw. */
+static void outputs_into_readonly(void)
+{
+	volatile uint32_t *root = (volatile uint32_t *)kva(root_pfn) + 16;
+	volatile uint32_t *m2p_slot = (volatile uint32_t *)MACH2PHYS_VIRT_START + p2m[2];
+	uint32_t before[16], m2p_before = *m2p_slot;
+	for (int i = 0; i < 16; i++)
+		before[i] = root[i];
+	int rc[6];
+	rc[0] = HYPERVISOR_xen_version(XENVER_extraversion, (void *)root);
+	rc[1] = HYPERVISOR_xen_version(XENVER_platform_parameters, (void *)root);
+	rc[2] = HYPERVISOR_multicall((multicall_entry_t *)root, 1);
+	rc[3] = HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, (void *)root);
+	rc[4] = HYPERVISOR_xen_version(XENVER_extraversion, (void *)m2p_slot);
+	rc[5] = HYPERVISOR_multicall((multicall_entry_t *)m2p_slot, 1);
+	int same = *m2p_slot == m2p_before;
+	for (int i = 0; i < 16; i++)
+		same &= root[i] == before[i];
+	int all = 1;
+	for (int i = 0; i < 6; i++)
+		all &= rc[i] < 0;
+	report("hypercall-output-into-readonly", all && same,
+	       "results %d %d %d %d %d %d, root and M2P unchanged %d", rc[0], rc[1], rc[2], rc[3], rc[4], rc[5], same);
+}
+
+/* Global VIRQs (console input, other domains' exceptions) belong to Domain 0; Xen refuses
+ * them to any other domain (-EBUSY). tsxen keeps a global-VIRQ table per domain and raises
+ * them on Domain 0 only, so a binding here would never fire: not a leak, hence a NOTE
+ * rather than a verdict. */
+static void global_virqs(void)
+{
+	struct evtchn_bind_virq a = { .virq = VIRQ_DOM_EXC, .vcpu = 0 }, b = { .virq = VIRQ_CONSOLE, .vcpu = 0 };
+	int rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &a);
+	int rc2 = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &b);
+	if (rc < 0 && rc2 < 0)
+		report("bind-global-virqs", 1, "VIRQ_DOM_EXC %d, VIRQ_CONSOLE %d", rc, rc2);
+	else
+		printf("NOTE bind-global-virqs: accepted (VIRQ_DOM_EXC %d, VIRQ_CONSOLE %d); Xen answers -EBUSY\n", rc, rc2);
+}
+
 static void unpin_in_use(void)
 {
 	mmuext1(MMUEXT_UNPIN_TABLE, p2m[root_pfn]);   /* may be allowed: the root stays in use */
@@ -698,9 +741,11 @@ void hostile_main(unsigned long arg)
 	bad_tables();
 	writable_pt_attacks();
 	writable_pt_tricks();
+	outputs_into_readonly();
 	unpin_in_use();
 	privileged_calls();
 	event_attacks();
+	global_virqs();
 	misc_attacks();
 	user_mode_hypercall();
 	decrease_mapped_frame();
