@@ -132,7 +132,7 @@ static void test_timer(void)
 	uint64_t t0 = arch_now_ns();
 	sleep_ns(2000000);
 	uint64_t dt = arch_now_ns() - t0;
-	CHECK("timer", timer_fired > fired && dt >= 2000000 && dt < 50000000, "%lu expiries, slept %llu ns",
+	CHECK("timer", timer_fired > fired && dt >= 2000000 && dt < 1000000000, "%lu expiries, slept %llu ns",
 	      (unsigned long)(timer_fired - fired), (unsigned long long)dt);
 	fired = timer_fired;
 	t0 = arch_now_ns();

@@ -265,6 +265,155 @@ static void test_vcpu_and_sched(void)
 	      "is_up %d, singleshot %d, fired %lu, yield %d", up, rc, (unsigned long)(timer_fired - fired), yield);
 }
 
+static uint64_t test_va_pte_maddr(uint32_t l1)
+{
+	return ((uint64_t)pfn_to_mfn(l1) << 12) + VA_L1_IDX(PV_TEST_VA) * 4;
+}
+
+/* MMU_PT_UPDATE_PRESERVE_AD keeps the A/D bits the hardware set; flush flavours all work. */
+static void test_preserve_ad_and_flushes(void)
+{
+	uint32_t l1 = pt_l1_for(current_root, PV_TEST_VA), data = page_alloc(), other = page_alloc();
+	uint64_t ma = test_va_pte_maddr(l1);
+	mmu_update_t u = { ma | MMU_NORMAL_PT_UPDATE, (pfn_to_mfn(data) << 10) | PTE_V | PTE_R | PTE_W };
+	int rc = HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
+	arch_flush_va(PV_TEST_VA);
+	*(volatile uint32_t *)PV_TEST_VA = 1;   /* the walk sets A and D */
+	uint32_t touched = pt_entry(l1, VA_L1_IDX(PV_TEST_VA));
+	u = (mmu_update_t){ ma | MMU_PT_UPDATE_PRESERVE_AD, (pfn_to_mfn(other) << 10) | PTE_V | PTE_R | PTE_W };
+	int rc2 = HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
+	uint32_t after = pt_entry(l1, VA_L1_IDX(PV_TEST_VA));
+	CHECK("mmu-update-preserve-ad", rc == 0 && rc2 == 0 && (touched & (PTE_A | PTE_D)) == (PTE_A | PTE_D) &&
+	      (after & (PTE_A | PTE_D)) == (PTE_A | PTE_D) && PTE_MFN(after) == pfn_to_mfn(other),
+	      "rc %d %d, entry after the store 0x%lx, after the update 0x%lx", rc, rc2, (unsigned long)touched,
+	      (unsigned long)after);
+
+	int f[6];
+	f[0] = HYPERVISOR_update_va_mapping(PV_TEST_VA, PTE_LEAF(pfn_to_mfn(data), PTE_R), UVMF_TLB_FLUSH | UVMF_ALL);
+	f[1] = HYPERVISOR_update_va_mapping(PV_TEST_VA, PTE_LEAF(pfn_to_mfn(data), PTE_R), UVMF_INVLPG | UVMF_ALL);
+	f[2] = HYPERVISOR_update_va_mapping(PV_TEST_VA, PTE_LEAF(pfn_to_mfn(data), PTE_R), UVMF_TLB_FLUSH);
+	mmuext_op_t ops[3] = { { .cmd = MMUEXT_TLB_FLUSH_ALL }, { .cmd = MMUEXT_INVLPG_ALL }, { .cmd = MMUEXT_TLB_FLUSH_LOCAL } };
+	ops[1].arg1.linear_addr = PV_TEST_VA;
+	unsigned done = 0;
+	f[3] = HYPERVISOR_mmuext_op(ops, 3, &done, DOMID_SELF);
+	f[4] = *(volatile uint32_t *)PV_TEST_VA == 1 ? 0 : -1;
+	f[5] = HYPERVISOR_update_va_mapping(PV_TEST_VA, 0, UVMF_INVLPG);
+	CHECK("tlb-flush-flavours", f[0] == 0 && f[1] == 0 && f[2] == 0 && f[3] == 0 && done == 3 && f[4] == 0 && f[5] == 0,
+	      "%d %d %d, mmuext %d (done %u), read %d, unmap %d", f[0], f[1], f[2], f[3], done, f[4], f[5]);
+	arch_pt_set(current_root, VA_ROOT_IDX(PV_TEST_VA), 0);
+	arch_flush_va(PV_TEST_VA);
+	pt_free(l1);
+	page_free(data);
+	page_free(other);
+}
+
+static void test_memory_limits(void)
+{
+	domid_t self = DOMID_SELF;
+	int cur = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
+	int max = HYPERVISOR_memory_op(XENMEM_maximum_reservation, &self);
+	int top = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
+	uint32_t highest = 0;
+	for (uint32_t pfn = 0; pfn < boot.nr_pages; pfn++)
+		if (pfn_to_mfn(pfn) > highest)
+			highest = pfn_to_mfn(pfn);
+	CHECK("memory-limits", cur > 0 && max >= cur && (uint32_t)top >= highest, "current %d, maximum %d, max RAM page 0x%x (ours up to 0x%lx)",
+	      cur, max, top, (unsigned long)highest);
+}
+
+/* An IPI port to ourselves; bind_vcpu moves a loopback port but not an IPI one. */
+static void test_ipi_and_bind_vcpu(void)
+{
+	struct evtchn_bind_ipi bi = { .vcpu = 0 };
+	int rc = evtchn_op(EVTCHNOP_bind_ipi, &bi);
+	if (rc != 0 || bi.port >= 128) {
+		CHECK("evtchn-ipi", 0, "bind_ipi %d (port %lu)", rc, (unsigned long)bi.port);
+		return;
+	}
+	uint32_t seen = port_events[bi.port];
+	struct evtchn_send s = { .port = bi.port };
+	int rc2 = evtchn_op(EVTCHNOP_send, &s);
+	events_window();
+	struct evtchn_bind_vcpu bv = { .port = bi.port, .vcpu = 0 };
+	int move_ipi = evtchn_op(EVTCHNOP_bind_vcpu, &bv);
+	CHECK("evtchn-ipi", rc2 == 0 && port_events[bi.port] == seen + 1 && move_ipi < 0,
+	      "send %d, %lu events, bind_vcpu of an IPI port %d", rc2, (unsigned long)(port_events[bi.port] - seen), move_ipi);
+	struct evtchn_close cl = { .port = bi.port };
+	evtchn_op(EVTCHNOP_close, &cl);
+
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+	evtchn_op(EVTCHNOP_alloc_unbound, &au);
+	bv = (struct evtchn_bind_vcpu){ .port = au.port, .vcpu = 0 };
+	int ok0 = evtchn_op(EVTCHNOP_bind_vcpu, &bv);
+	bv.vcpu = 7;
+	int bad = evtchn_op(EVTCHNOP_bind_vcpu, &bv);
+	cl.port = au.port;
+	evtchn_op(EVTCHNOP_close, &cl);
+	CHECK("evtchn-bind-vcpu", ok0 == 0 && bad < 0, "to vCPU 0: %d, to vCPU 7: %d", ok0, bad);
+}
+
+/* SCHEDOP_poll: returns at once for a pending (even masked) port, else at the timeout. */
+static void test_poll_and_periodic(void)
+{
+	HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
+	events_window();
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+	evtchn_op(EVTCHNOP_alloc_unbound, &au);
+	struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF, .remote_port = au.port };
+	evtchn_op(EVTCHNOP_bind_interdomain, &bi);
+	evtchn_port_t p = au.port, q = bi.local_port;
+	events_window();
+	volatile uint32_t *mask = (volatile uint32_t *)shared->evtchn_mask;
+	volatile uint32_t *pend = (volatile uint32_t *)shared->evtchn_pending;
+	mask[p / 32] |= 1u << (p % 32);
+	struct evtchn_send s = { .port = q };
+	evtchn_op(EVTCHNOP_send, &s);
+	struct sched_poll poll = { .nr_ports = 1 };
+	set_xen_guest_handle(poll.ports, &p);
+	uint64_t t0 = arch_now_ns();
+	poll.timeout = t0 + 1000000000;   /* 1 s: long enough to tell "at once" from "at the timeout" */
+	int rc1 = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+	uint64_t t1 = arch_now_ns();
+	pend[p / 32] &= ~(1u << (p % 32));
+	poll.timeout = t1 + 2000000;
+	int rc2 = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+	uint64_t t2 = arch_now_ns();
+	mask[p / 32] &= ~(1u << (p % 32));
+	struct evtchn_close cl = { .port = p };
+	evtchn_op(EVTCHNOP_close, &cl);
+	cl.port = q;
+	evtchn_op(EVTCHNOP_close, &cl);
+	CHECK("sched-poll", rc1 == 0 && t1 - t0 < 500000000 && rc2 == 0 && t2 - t1 >= 2000000,
+	      "pending: %d after %llu ns; quiet: %d after %llu ns", rc1, (unsigned long long)(t1 - t0), rc2,
+	      (unsigned long long)(t2 - t1));
+
+	struct vcpu_set_periodic_timer pt = { .period_ns = 1000000 };
+	int rc3 = HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &pt);
+	/* At least 3 ticks, and never more than one per period (they coalesce when other
+	   domains hold the CPU, so there may be fewer than elapsed/period). */
+	uint32_t fired = timer_fired;
+	uint64_t t3 = arch_now_ns(), elapsed;
+	while ((elapsed = arch_now_ns() - t3) < 200000000 && timer_fired - fired < 3)
+		idle_once();
+	uint32_t ticks = timer_fired - fired;
+	uint32_t most = (uint32_t)(elapsed / 1000000) + 1;
+	HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
+	events_window();
+	fired = timer_fired;
+	uint64_t t4 = arch_now_ns();
+	arch_timer_set(t4 + 3000000);
+	while (arch_now_ns() - t4 < 3000000)
+		idle_once();
+	uint32_t after_stop = timer_fired - fired;
+	pt.period_ns = 500000;
+	int rc4 = HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &pt);
+	pt.period_ns = 10000000;   /* back to Xen's default for PV vCPUs */
+	HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &pt);
+	CHECK("periodic-timer", rc3 == 0 && ticks >= 3 && ticks <= most && after_stop == 1 && rc4 < 0,
+	      "set %d, %lu ticks in %llu ns, %lu events after stopping (the one-shot only), 0.5 ms period %d", rc3,
+	      (unsigned long)ticks, (unsigned long long)elapsed, (unsigned long)after_stop, rc4);
+}
+
 /* The console ring (struct xencons_interface) served by Domain 0's backend. */
 static void test_console_ring(void)
 {
@@ -307,5 +456,9 @@ void arch_tests(void)
 	test_reservation();
 	test_events();
 	test_vcpu_and_sched();
+	test_preserve_ad_and_flushes();
+	test_memory_limits();
+	test_ipi_and_bind_vcpu();
+	test_poll_and_periodic();
 	test_console_ring();
 }
