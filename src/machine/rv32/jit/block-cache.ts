@@ -25,7 +25,7 @@
 
 import type { CodeCache, TranslationListener } from '../code-cache.js';
 import type { Ram } from '../bus.js';
-import { mulh, mulhsu, mulhu } from '../hart.js';
+import { mulh, mulhsu, mulhu, type Hart } from '../hart.js';
 import { findRegion, translatable } from './region.js';
 import { Op, decodeInto } from '../decode.js';
 import { FACTORY_PARAMS, generateBlock, type BlockFn } from './codegen.js';
@@ -39,6 +39,8 @@ export class Block {
   /** The last two blocks that ran after this one (engine chaining), most recent first. */
   succ0: Block | null = null;
   succ1: Block | null = null;
+  /** The fetch-TLB XOR that maps `pc`'s page to `host`'s (chaining across pages checks it). */
+  readonly fx: number;
   constructor(
     readonly page: JitPage,
     /** RAM offset of the entry word. */
@@ -48,11 +50,13 @@ export class Block {
     readonly end: number,
     /** The virtual pc the block was translated for. */
     readonly pc: number,
-    /** Upper bound of instructions retired by one call without a backward branch; 0 = interpret. */
+    /** Upper bound of instructions retired by one call without a backward branch (huge: interpret). */
     readonly len: number,
     /** Null: the first instruction is left to the interpreter. */
     readonly fn: BlockFn | null,
-  ) {}
+  ) {
+    this.fx = (pc & -4096) ^ (host & -4096);
+  }
 }
 
 /** Blocks of one RAM page. */
@@ -120,6 +124,17 @@ export class Translator implements TranslationListener {
     return n;
   }
 
+  /**
+   * For a translated block's exit to the constant `pc` (see codegen.ts): the block there,
+   * found through hart h's fetch TLB, or null when the TLB misses or the block is cold.
+   */
+  chain(h: Hart, pc: number): Block | null {
+    const ft = h.tlbs[h.mode]!;
+    const vpn = pc >>> 12, ti = vpn & 0xff;
+    if (ft.xTag[ti] !== vpn) return null;
+    return this.lookup((pc ^ ft.xXor[ti]!) >>> 0, pc);
+  }
+
   private newPage(index: number): JitPage {
     const p = new JitPage(index);
     this.pages[index] = p;
@@ -132,7 +147,7 @@ export class Translator implements TranslationListener {
     const region = findRegion(decoded, w, this.ram.i32, p.index * WORDS);
     let b: Block;
     if (region === null) {
-      b = new Block(p, p.index * 4096 + w * 4, w, w + 1, pc, 0, null);
+      b = new Block(p, p.index * 4096 + w * 4, w, w + 1, pc, 0x3fffffff, null);
       this.stats.interpretedStarts++;
     } else {
       const source = generateBlock(decoded, region, pc - w * 4);

@@ -40,8 +40,12 @@ import type { Region } from './region.js';
 
 /** A compiled block: returns instructions retired; sets h.pc (and h.trapCause on a trap). */
 export type BlockFn = (
-  h: unknown, x: Int32Array, rT: Int32Array, rX: Int32Array, wT: Int32Array, wX: Int32Array, budget: number,
+  h: unknown, x: Int32Array, rT: Int32Array, rX: Int32Array, wT: Int32Array, wX: Int32Array,
+  xT: Int32Array, xX: Int32Array, budget: number, done: number, depth: number,
 ) => number;
+
+/** How deep translated blocks may call their successors before returning to the engine. */
+export const MAX_CHAIN_DEPTH = 16;
 
 /** Names the generated code's factory receives, in this order (see Translator.compile). */
 export const FACTORY_PARAMS = ['TR', 'i8', 'u8', 'i16', 'u16', 'i32', 'cp', 'code', 'mulh', 'mulhsu', 'mulhu'] as const;
@@ -64,6 +68,19 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
     if (readsRs2(op) && rs2 !== 0) used.add(rs2);
     if (writesRd(op) && rd !== 32 && rd !== 0) { used.add(rd); written.add(rd); }
   }
+  // Page memos ("L0 TLB"), one per base register of the region's loads and of its
+  // stores: the vpn and XOR of the last page that base register reached through a TLB
+  // hit (stores: only pages without decoded code). A memo hit is the TLB entry itself,
+  // copied into locals; every slow path resets them all, since a TLB fill there may
+  // evict the entry the memo copies.
+  const loadBases = new Set<number>(), storeBases = new Set<number>();
+  for (let w = first; w < end; w++) {
+    const op = page[w << 2]! & 0xff;
+    if (op >= Op.LB && op <= Op.LHU) loadBases.add((page[w << 2]! >>> 16) & 63);
+    else if (op >= Op.SB && op <= Op.SW) storeBases.add((page[w << 2]! >>> 16) & 63);
+  }
+  const memos = [...[...loadBases].map((r) => `lv${r}`), ...[...storeBases].map((r) => `sv${r}`)];
+  const forget = memos.map((m) => `${m} = -1;`).join(' ');
   const R = (i: number): string => (i === 0 ? '0' : `r${i}`);
   const out: string[] = [];
   const pcOf = (w: number): string => hex((vbase + w * 4) | 0);
@@ -74,6 +91,21 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
   /** Leaves the block at word `w` (pc of instruction `at`, `retire` = 1 if it retired). */
   const exit = (pc: string, at: number, retire: number): string =>
     `{ h.pc = ${pc}; n += ${at - s + retire}; break out; }`;
+  /**
+   * Leaves the block for the constant pc `target`, chaining: slot sK remembers the block
+   * found there (TR.chain, through the fetch TLB), and the epilogue calls it directly
+   * when it is still valid, fits the budget, and — on another page — the fetch TLB
+   * still maps that page as it did when the slot was filled.
+   */
+  let slots = 0;
+  const chainExit = (target: number, at: number, retire: number): string => {
+    const k = slots++;
+    const vpn = target >>> 12, ti = vpn & 255;
+    const tlb = (target & -4096) === (vbase | 0) ? '' : ` && xT[${ti}] === ${vpn} && xX[${ti}] === c.fx`;
+    return `{ h.pc = ${hex(target)}; n += ${at - s + retire}; let c = s${k};` +
+      ` if (c === null || !c.valid) c = s${k} = TR.chain(h, ${hex(target)});` +
+      ` if (c !== null && depth < ${MAX_CHAIN_DEPTH} && n + c.len <= budget${tlb}) nx = c; break out; }`;
+  };
 
   for (let w = first; w < end; w++) {
     if (labels.has(w)) {
@@ -96,13 +128,13 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
     const jump = (target: number): string => {
       const t = w + ((target - pc) >> 2);
       const inside = (target & -4096) === (vbase | 0) && labels.has(t) && t >= first && t < end;
-      if (!inside) return exit(hex(target), w, 1);
+      if (!inside) return chainExit(target, w, 1);
       const count = `n += ${w - s + 1};`;
       const go = multi ? `L = ${t}; continue;` : 'continue;';
       if (t <= w) return `{ ${count} if (n > lim) { h.pc = ${hex(target)}; break out; } ${go} }`;
       return `{ ${count} ${go} }`;
     };
-    const slowAt = `h.inflight = n + ${w - s};`;
+    const slowAt = `h.inflight = done + n + ${w - s};`;
     switch (op) {
       case Op.LUI: set(hex(imm)); break;
       case Op.AUIPC: set(hex((pc + imm) | 0)); break;
@@ -150,28 +182,35 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
       case Op.LB: case Op.LBU: case Op.LH: case Op.LHU: case Op.LW: {
         const size = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
         const align = size === 1 ? '' : ` && (va & ${size - 1}) === 0`;
-        const fast = op === Op.LW ? 'i32[(va ^ rX[ti]) >>> 2]' : op === Op.LH ? 'i16[(va ^ rX[ti]) >>> 1]'
-          : op === Op.LHU ? 'u16[(va ^ rX[ti]) >>> 1]' : op === Op.LB ? 'i8[(va ^ rX[ti]) >>> 0]' : 'u8[(va ^ rX[ti]) >>> 0]';
+        const base = (r >>> 16) & 63;
+        const lv = `lv${base}`, lx = `lx${base}`;
+        const at = (xor: string): string => op === Op.LW ? `i32[(va ^ ${xor}) >>> 2]` : op === Op.LH ? `i16[(va ^ ${xor}) >>> 1]`
+          : op === Op.LHU ? `u16[(va ^ ${xor}) >>> 1]` : op === Op.LB ? `i8[(va ^ ${xor}) >>> 0]` : `u8[(va ^ ${xor}) >>> 0]`;
         const conv = op === Op.LW ? 'v' : op === Op.LH ? '(v << 16) >> 16' : op === Op.LHU ? 'v & 0xffff'
           : op === Op.LB ? '(v << 24) >> 24' : 'v & 0xff';
-        const slow = `{ ${slowAt} const v = h.loadSlow(va, ${size}); h.inflight = 0; ` +
+        const slow = `{ ${slowAt} const v = h.loadSlow(va, ${size}); h.inflight = 0; ${forget} ` +
           `if (h.trapCause >= 0) ${exit(hex(pc), w, 0)} ${d !== null ? `${d} = ${conv};` : ''} }`;
         const va = imm === 0 ? a : `(${a} + ${imm}) | 0`;
-        if (d !== null) out.push(`  { const va = ${va}, vpn = va >>> 12, ti = vpn & 255; if (rT[ti] === vpn${align}) ${d} = ${fast}; else ${slow} }`);
-        else out.push(`  { const va = ${va}, vpn = va >>> 12, ti = vpn & 255; if (!(rT[ti] === vpn${align})) ${slow} }`);
+        const use = d !== null ? `${d} = ${at(lx)};` : '';
+        out.push(`  { const va = ${va}, vpn = va >>> 12; if (vpn === ${lv}${align}) { ${use} }` +
+          ` else { const ti = vpn & 255; if (rT[ti] === vpn${align}) { ${lv} = vpn; ${lx} = rX[ti]; ${use} } else ${slow} } }`);
         break;
       }
       case Op.SB: case Op.SH: case Op.SW: {
         const size = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
         const align = size === 1 ? '' : ` && (va & ${size - 1}) === 0`;
         const put = op === Op.SW ? `i32[ha >>> 2] = ${b}` : op === Op.SH ? `u16[ha >>> 1] = ${b}` : `u8[ha] = ${b}`;
+        const base = (r >>> 16) & 63;
+        const sv = `sv${base}`, sx = `sx${base}`;
         const next = hex((pc + 4) | 0);
         const stale = `if (TR.dropped) { TR.dropped = false; ${exit(next, w, 1)} }`;
         const va = imm === 0 ? a : `(${a} + ${imm}) | 0`;
-        out.push(`  { const va = ${va}, vpn = va >>> 12, ti = vpn & 255;` +
-          ` if (wT[ti] === vpn${align}) { const ha = (va ^ wX[ti]) >>> 0; ${put}; if (cp[ha >>> 12] !== 0) { code.invalidate(ha, ${size}); ${stale} } }` +
-          ` else { ${slowAt} const st = h.storeSlow(va, ${size}, ${b}); h.inflight = 0;` +
-          ` if (st !== 0) { if (st < 0) ${exit(hex(pc), w, 0)} h.contextChanged = true; ${exit(next, w, 1)} } ${stale} } }`);
+        out.push(`  { const va = ${va}, vpn = va >>> 12; if (vpn === ${sv}${align}) { const ha = (va ^ ${sx}) >>> 0; ${put}; }` +
+          ` else { const ti = vpn & 255;` +
+          ` if (wT[ti] === vpn${align}) { const ha = (va ^ wX[ti]) >>> 0; ${put};` +
+          ` if (cp[ha >>> 12] !== 0) { code.invalidate(ha, ${size}); ${stale} } else { ${sv} = vpn; ${sx} = wX[ti]; } }` +
+          ` else { ${slowAt} const st = h.storeSlow(va, ${size}, ${b}); h.inflight = 0; ${forget}` +
+          ` if (st !== 0) { if (st < 0) ${exit(hex(pc), w, 0)} h.contextChanged = true; ${exit(next, w, 1)} } ${stale} } } }`);
         break;
       }
 
@@ -197,19 +236,22 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
         throw new Error(`jit: op ${op} at 0x${(pc >>> 0).toString(16)} is not translatable`);
     }
   }
-  if (live) out.push(`  ${exit(pcOf(end), end, 0)}`);
+  if (live) out.push(`  ${chainExit((vbase + end * 4) | 0, end, 0)}`);
 
   const regs = [...used].sort((p, q) => p - q);
   const head = [
-    `return function block_${(vbase + first * 4) >>> 0}(h, x, rT, rX, wT, wX, budget) {`,
+    slots > 0 ? `let ${Array.from({ length: slots }, (_, k) => `s${k} = null`).join(', ')};` : '',
+    `return function block_${((vbase + first * 4) >>> 0).toString(16)}(h, x, rT, rX, wT, wX, xT, xX, budget, done, depth) {`,
     regs.length > 0 ? `  let ${regs.map((i) => `r${i} = x[${i}]`).join(', ')};` : '',
-    `  let n = 0${multi ? `, L = ${first}` : ''};`,
+    memos.length > 0 ? `  let ${memos.map((m) => `${m} = -1, ${m.replace('v', 'x')} = 0`).join(', ')};` : '',
+    `  let n = 0, nx = null${multi ? `, L = ${first}` : ''};`,
     `  const lim = budget - ${LEN};`,
     multi ? '  out: for (;;) switch (L) {' : '  out: for (;;) {',
   ];
   const tail = [
     '  }',
     ...[...written].sort((p, q) => p - q).map((i) => `  x[${i}] = r${i};`),
+    '  if (nx !== null) return n + nx.fn(h, x, rT, rX, wT, wX, xT, xX, budget - n, done + n, depth + 1);',
     '  return n;',
     '};',
   ];

@@ -53,7 +53,7 @@ export class JitEngine implements HartEngine {
         h.execute(b.fn === null ? 1 : left);
         return;
       }
-      const k = b.fn(h, x, rT, rX, wT, wX, left);
+      const k = b.fn(h, x, rT, rX, wT, wX, xTag, xXor, left, 0, 0);
       h.cycles += k;
       h.instret += k;
       done += k;

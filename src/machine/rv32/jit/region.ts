@@ -20,7 +20,7 @@
 import { Op, decodeInto } from '../decode.js';
 
 /** The longest region, in instruction words. */
-export const MAX_REGION = 192;
+export const MAX_REGION = 128;
 
 export interface Region {
   /** First word index (in the page) and one past the last. */
