@@ -18,9 +18,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeSession } from '../src/native/native-run.js';
-import { XenHost } from '../src/dom0/host.js';
-import { parseConfig } from '../src/dom0/config.js';
-import { XEN_COST } from '../src/xen/costs.js';
+import { XenHost } from '../src/daemon/host.js';
+import { parseConfig } from '../src/toolstack/config.js';
+import { XEN_COST } from '../src/hv/costs.js';
 import { COST } from '../src/machine/rv32/costs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

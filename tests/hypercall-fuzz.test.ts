@@ -10,12 +10,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { XenHost } from '../src/dom0/host.js';
-import { parseConfig } from '../src/dom0/config.js';
-import { dispatchHypercall } from '../src/xen/hypercall/dispatch.js';
-import { auditFrames } from '../src/xen/mm/audit.js';
-import { GuestMemory } from '../src/xen/guest-access.js';
-import { DomainState } from '../src/xen/domain.js';
+import { XenHost } from '../src/daemon/host.js';
+import { parseConfig } from '../src/toolstack/config.js';
+import { dispatchHypercall } from '../src/hv/hypercall/dispatch.js';
+import { auditFrames } from '../src/hv/mm/audit.js';
+import { GuestMemory } from '../src/hv/guest-access.js';
+import { DomainState } from '../src/hv/domain.js';
 import { image } from './support/paths.js';
 
 function prng(seed: number): () => number {

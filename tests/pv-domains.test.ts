@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { XenHost, type GuestRecord } from '../src/dom0/host.js';
-import { parseConfig } from '../src/dom0/config.js';
+import { XenHost, type GuestRecord } from '../src/daemon/host.js';
+import { parseConfig } from '../src/toolstack/config.js';
 import { image } from './support/paths.js';
-import { auditFrames } from '../src/xen/mm/audit.js';
+import { auditFrames } from '../src/hv/mm/audit.js';
 
 const MINIOS = readFileSync(image('minios-pv.elf'));
 const HOSTILE = readFileSync(image('hostile.elf'));

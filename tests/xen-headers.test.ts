@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './support/paths.js';
-import * as L from '../src/xen/abi/layout.js';
+import * as L from '../src/hv/abi/layout.js';
 import {
   DOMID_SELF, DOMID_IO, DOMID_XEN, DOMID_INVALID, DOMID_IDLE, NR_VIRQS, Errno, EvtchnOp, Hypercall, MemoryOp,
   MmuCmd, MmuextCmd, SchedOp, ShutdownReason, VcpuOp, Virq, XenVer, UVMF_INVLPG, UVMF_TLB_FLUSH, UVMF_ALL,
   CONSOLEIO_write, CONSOLEIO_read, VMASST_TYPE_writable_pagetables,
-} from '../src/xen/abi/xen.js';
+} from '../src/hv/abi/xen.js';
 
 const DIR = join(REPO_ROOT, 'guests', 'xen', 'include', 'xen');
 const text = readdirSync(DIR).filter((f) => f.endsWith('.h')).map((f) => readFileSync(join(DIR, f), 'utf8')).join('\n');

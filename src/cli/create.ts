@@ -11,12 +11,12 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
-import { ConfigError, parseConfig, type DomainConfig } from '../dom0/config.js';
-import { XenHost, type GuestRecord } from '../dom0/host.js';
+import { ConfigError, parseConfig, type DomainConfig } from '../toolstack/config.js';
+import { XenHost, type GuestRecord } from '../daemon/host.js';
 import { parseSize } from '../lib/size.js';
 import { MAX_HARTS } from '../machine/rv32/machine.js';
 import { attachTerminalInput } from './terminal.js';
-import { XenError } from '../xen/abi/xen.js';
+import { XenError } from '../hv/abi/xen.js';
 
 const USAGE = `tsxen create CONFIG... [-c] [-n] [key=value...] [--harts N] [--mem SIZE] [--slice MS]
                   [--max-time SECONDS] [--realtime] [--dmesg]

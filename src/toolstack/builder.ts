@@ -10,9 +10,9 @@
  */
 
 import { parseElf, ImageError } from '../lib/elf.js';
-import type { Control } from '../xen/control.js';
-import { START_INFO, START_INFO_MAGIC, MAX_GUEST_CMDLINE, PAGE_SIZE } from '../xen/abi/layout.js';
-import { PTE_A, PTE_D, PTE_R, PTE_V, PTE_W, PTE_X } from '../xen/mm/pte.js';
+import type { Control } from '../hv/control.js';
+import { START_INFO, START_INFO_MAGIC, MAX_GUEST_CMDLINE, PAGE_SIZE } from '../hv/abi/layout.js';
+import { PTE_A, PTE_D, PTE_R, PTE_V, PTE_W, PTE_X } from '../hv/mm/pte.js';
 
 const MIB = 1024 * 1024;
 const SUPERPAGE = 4 * MIB;

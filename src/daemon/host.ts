@@ -7,13 +7,13 @@
 
 import { readFileSync } from 'node:fs';
 import { Machine } from '../machine/rv32/machine.js';
-import { Hypervisor, type HypervisorOptions } from '../xen/hypervisor.js';
-import { Control } from '../xen/control.js';
-import { DomainState, type Domain } from '../xen/domain.js';
-import { ShutdownReason, SHUTDOWN_NAMES } from '../xen/abi/xen.js';
-import { buildPvDomain, type BuiltDomain } from './builder.js';
-import { ConsoleBackend } from './console-backend.js';
-import type { Action, DomainConfig } from './config.js';
+import { Hypervisor, type HypervisorOptions } from '../hv/hypervisor.js';
+import { Control } from '../hv/control.js';
+import { DomainState, type Domain } from '../hv/domain.js';
+import { ShutdownReason, SHUTDOWN_NAMES } from '../hv/abi/xen.js';
+import { buildPvDomain, type BuiltDomain } from '../toolstack/builder.js';
+import { ConsoleBackend } from '../backends/console/console-backend.js';
+import type { Action, DomainConfig } from '../toolstack/config.js';
 
 export interface HostOptions extends HypervisorOptions {
   harts?: number;

@@ -8,7 +8,7 @@
  * than a ring ahead is clamped and counted, never followed.
  */
 
-import type { Control, ForeignFrame } from '../xen/control.js';
+import type { Control, ForeignFrame } from '../../hv/control.js';
 
 const IN = 0, IN_SIZE = 1024, OUT = 1024, OUT_SIZE = 2048;
 const IN_CONS = 3072, IN_PROD = 3076, OUT_CONS = 3080, OUT_PROD = 3084;
