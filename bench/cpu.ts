@@ -2,9 +2,11 @@
  * `npm run bench:cpu`: guest MIPS on tsxen and on QEMU, side by side.
  *
  * Runs the CPU workload (guests/images/bench-cpu.elf, an M-mode image; see
- * guests/bench/cpu/) on
- *   tsxen:  node bin/tsxen.js run-native IMAGE --bios none --stats-json FILE
- *           (instructions and MIPS measured inside the process, around the run loop)
+ * guests/bench/cpu/), and the same workload as a U-mode process with Sv32 paging on
+ * (guests/images/bench-cpu-sv32.elf, "MMU on"), on
+ *   tsxen:  node bin/tsxen.js run-native IMAGE --bios none --engine interp|jit --stats-json FILE
+ *           (instructions and MIPS measured inside the process, around the run loop),
+ *           once with the interpreter and once with the block translator
  *   QEMU:   qemu-system-riscv32 -M virt -bios none -nographic -monitor none -serial stdio -kernel IMAGE
  *           (TCG without -icount, timed from outside; the time of bench-nop.elf, which
  *           stops at once, is subtracted as QEMU's startup cost)
@@ -29,6 +31,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 const USAGE = `npm run bench:cpu -- [options]
   --image FILE     the workload image (default guests/images/bench-cpu.elf)
+  --mmu-image FILE the same workload with the MMU on (default guests/images/bench-cpu-sv32.elf)
+  --no-mmu         skip the MMU-on image
+  --engine E       tsxen engines to measure: interp, jit or both (default both)
   --nop-image FILE an image that exits at once, timed as QEMU's startup cost
                    (default guests/images/bench-nop.elf, else guests/images/hello-m.elf)
   --runs N         runs per engine; the best one counts (default 3)
@@ -42,8 +47,12 @@ const FAIL_LINE = /bench-cpu: FAIL[^\r\n]*/;
 const INSTRET_LINE = /^instret=(\d+)/m;
 const QEMU = 'qemu-system-riscv32';
 
+type Engine = 'interp' | 'jit';
+
 interface Options {
   image: string;
+  mmuImage: string | undefined;
+  engines: Engine[];
   nopImage: string | undefined;
   runs: number;
   qemu: boolean;
@@ -89,6 +98,9 @@ function parseOptions(argv: string[]): Options | undefined {
     args: argv,
     options: {
       image: { type: 'string' },
+      'mmu-image': { type: 'string' },
+      'no-mmu': { type: 'boolean', default: false },
+      engine: { type: 'string', default: 'both' },
       'nop-image': { type: 'string' },
       runs: { type: 'string', default: '3' },
       'no-qemu': { type: 'boolean', default: false },
@@ -107,8 +119,13 @@ function parseOptions(argv: string[]): Options | undefined {
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new BenchError(`--timeout must be a positive number of seconds, got '${values.timeout}'`);
   if (values['no-qemu'] && values['no-tsxen']) throw new BenchError('--no-qemu and --no-tsxen leave nothing to measure');
+  const engine = values.engine;
+  if (engine !== 'interp' && engine !== 'jit' && engine !== 'both') throw new BenchError(`--engine must be interp, jit or both, got '${engine}'`);
   return {
     image: values.image !== undefined ? path.resolve(values.image) : path.join(ROOT, 'guests/images/bench-cpu.elf'),
+    mmuImage: values['no-mmu'] ? undefined
+      : values['mmu-image'] !== undefined ? path.resolve(values['mmu-image']) : path.join(ROOT, 'guests/images/bench-cpu-sv32.elf'),
+    engines: engine === 'both' ? ['interp', 'jit'] : [engine],
     nopImage: values['nop-image'] !== undefined ? path.resolve(values['nop-image']) : undefined,
     runs,
     qemu: !values['no-qemu'],
@@ -150,14 +167,14 @@ function sameGuest(a: GuestResult, b: GuestResult, what: string): void {
 
 // ---- tsxen ----
 
-function tsxenCommand(image: string, statsFile: string): string[] {
-  return [path.join(ROOT, 'bin/tsxen.js'), 'run-native', image, '--bios', 'none', '--stats-json', statsFile];
+function tsxenCommand(image: string, engine: Engine, statsFile: string): string[] {
+  return [path.join(ROOT, 'bin/tsxen.js'), 'run-native', image, '--bios', 'none', '--engine', engine, '--stats-json', statsFile];
 }
 
-function runTsxenOnce(opts: Options, statsFile: string): { run: TsxenRun; guest: GuestResult } {
+function runTsxenOnce(opts: Options, image: string, engine: Engine, statsFile: string): { run: TsxenRun; guest: GuestResult } {
   rmSync(statsFile, { force: true });
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, tsxenCommand(opts.image, statsFile), {
+  const r = spawnSync(process.execPath, tsxenCommand(image, engine, statsFile), {
     cwd: ROOT, encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'], timeout: opts.timeoutMs,
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -191,17 +208,17 @@ function runTsxenOnce(opts: Options, statsFile: string): { run: TsxenRun; guest:
   };
 }
 
-function runTsxen(opts: Options): TsxenResult {
+function runTsxen(opts: Options, image: string, engine: Engine): TsxenResult {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tsxen-bench-'));
   try {
     const runs: TsxenRun[] = [];
     let guest: GuestResult | undefined;
     for (let i = 0; i < opts.runs; i++) {
-      const one = runTsxenOnce(opts, path.join(dir, 'stats.json'));
+      const one = runTsxenOnce(opts, image, engine, path.join(dir, 'stats.json'));
       if (guest !== undefined) sameGuest(guest, one.guest, 'tsxen: two runs disagree');
       guest = one.guest;
       runs.push(one.run);
-      progress(`tsxen run ${i + 1}/${opts.runs}: ${one.run.instructions} instructions in ${one.run.wallSeconds.toFixed(3)} s, ` +
+      progress(`tsxen ${engine} run ${i + 1}/${opts.runs}: ${one.run.instructions} instructions in ${one.run.wallSeconds.toFixed(3)} s, ` +
         `${one.run.mips.toFixed(1)} MIPS`);
     }
     const best = runs.reduce((a, b) => (b.wallSeconds < a.wallSeconds ? b : a));
@@ -243,7 +260,7 @@ function nopImage(opts: Options): string {
   throw new BenchError('QEMU: no image to time its startup (guests/images/bench-nop.elf): run `make -C guests/bench`');
 }
 
-function runQemu(opts: Options, version: string): QemuResult {
+function runQemu(opts: Options, image: string, version: string): QemuResult {
   const nop = nopImage(opts);
   const grossSeconds: number[] = [];
   const startupSeconds: number[] = [];
@@ -255,7 +272,7 @@ function runQemu(opts: Options, version: string): QemuResult {
       throw new BenchError(`QEMU: ${shown(nop)} exited with status ${s.status}\n  stderr (end):\n${lastLines(s.stderr, 8)}`);
     }
     startupSeconds.push(s.seconds);
-    const r = runQemuOnce(opts.image, false, opts);
+    const r = runQemuOnce(image, false, opts);
     const g = checkGuest('QEMU', r.status, r.stdout, r.stderr);
     if (guest !== undefined) sameGuest(guest, g, 'QEMU: two runs disagree');
     guest = g;
@@ -268,8 +285,8 @@ function runQemu(opts: Options, version: string): QemuResult {
 }
 
 /** The exact instruction count, from QEMU in icount mode (where instret counts instructions). */
-function qemuInstret(opts: Options): { instret: number; guest: GuestResult } {
-  const r = runQemuOnce(opts.image, true, opts);
+function qemuInstret(opts: Options, image: string): { instret: number; guest: GuestResult } {
+  const r = runQemuOnce(image, true, opts);
   const guest = checkGuest('QEMU -icount', r.status, r.stdout, r.stderr);
   if (guest.instret === undefined) throw new BenchError('QEMU -icount: the guest printed no instret= line');
   return { instret: guest.instret, guest };
@@ -290,93 +307,166 @@ function fmtCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** Everything measured on one image. */
+interface ImageResult {
+  label: string;
+  image: string;
+  tsxen: Partial<Record<Engine, TsxenResult>>;
+  qemu: QemuResult | undefined;
+  icount: { instret: number; guest: GuestResult } | undefined;
+  instructions: number | undefined;
+  qemuMips: number | undefined;
+}
+
+/** Measures one image on every engine asked for; appends failures to `errors`. */
+function measure(opts: Options, label: string, image: string, version: string | undefined, errors: string[]): ImageResult {
+  const fail = (e: unknown): void => {
+    if (!(e instanceof BenchError)) throw e;
+    errors.push(`${label}: ${e.message}`);
+    console.error(`\n*** ${label}: ${e.message}\n`);
+  };
+  const result: ImageResult = { label, image, tsxen: {}, qemu: undefined, icount: undefined, instructions: undefined, qemuMips: undefined };
+  console.log(`\n== ${label}: ${shown(image)}`);
+  if (opts.tsxen) {
+    for (const engine of opts.engines) {
+      console.log(`tsxen ${engine}: node ${tsxenCommand(shown(image), engine, 'STATS.json').map((a) => shown(a)).join(' ')}`);
+      try {
+        result.tsxen[engine] = runTsxen(opts, image, engine);
+      } catch (e) {
+        fail(e);
+      }
+    }
+  }
+  if (version !== undefined) {
+    console.log(`QEMU: ${QEMU} ${qemuArgs(shown(image), false).join(' ')}   (${version})`);
+    try {
+      // One untimed run in icount mode, where the guest's instret is exact: the
+      // instruction count when tsxen is not measured, a cross-check when it is.
+      console.log(`      instructions: ${QEMU} ${qemuArgs(shown(image), true).join(' ')}`);
+      result.icount = qemuInstret(opts, image);
+      progress(`QEMU -icount: the guest counted ${result.icount.instret} instructions`);
+      result.qemu = runQemu(opts, image, version);
+      sameGuest(result.icount.guest, result.qemu.guest, 'QEMU with and without -icount computed different results');
+    } catch (e) {
+      fail(e);
+    }
+  }
+  const runs = Object.values(result.tsxen);
+  for (const t of runs) {
+    try {
+      sameGuest(runs[0]!.guest, t.guest, 'the two tsxen engines computed different results');
+      if (result.qemu !== undefined) sameGuest(t.guest, result.qemu.guest, 'tsxen and QEMU computed different results');
+    } catch (e) {
+      fail(e);
+    }
+  }
+  result.instructions = runs[0]?.best.instructions ?? result.icount?.instret;
+  if (runs.length === 2 && runs[0]!.best.instructions !== runs[1]!.best.instructions) {
+    fail(new BenchError(`the engines retired different instruction counts: ${runs[0]!.best.instructions} vs ${runs[1]!.best.instructions}`));
+  }
+  if (result.qemu !== undefined && result.instructions !== undefined) {
+    result.qemuMips = result.instructions / result.qemu.netSeconds / 1e6;
+  }
+  // QEMU -bios none starts in its reset ROM at 0x1000, which runs a few instructions before
+  // jumping to 0x80000000 (where tsxen starts): a handful more is expected there.
+  const instret = runs[0]?.guest.instret;
+  if (instret !== undefined && result.icount !== undefined && Math.abs(instret - result.icount.instret) > 16) {
+    console.log(`note: the guest's instret differs: ${instret} on tsxen, ${result.icount.instret} on QEMU -icount`);
+  }
+  return result;
+}
+
+function ratioOf(r: ImageResult, engine: Engine): number | undefined {
+  const t = r.tsxen[engine];
+  return t !== undefined && r.qemuMips !== undefined ? t.best.mips / r.qemuMips : undefined;
+}
+
+function imageJson(opts: Options, r: ImageResult): Record<string, unknown> {
+  const guest = Object.values(r.tsxen)[0]?.guest ?? r.qemu?.guest;
+  const engines: Record<string, unknown> = {};
+  for (const [engine, t] of Object.entries(r.tsxen) as [Engine, TsxenResult][]) {
+    engines[engine] = {
+      command: ['node', ...tsxenCommand(shown(r.image), engine, 'STATS.json').map((a) => shown(a))].join(' '),
+      instructions: t.best.instructions,
+      cycles: t.best.cycles,
+      wallSeconds: t.best.wallSeconds,
+      processSeconds: t.best.processSeconds,
+      mips: t.best.mips,
+      ratioToQemu: ratioOf(r, engine) ?? null,
+      allRuns: t.runs,
+    };
+  }
+  return {
+    image: shown(r.image),
+    guest: guest !== undefined ? {
+      checksum: guest.checksum,
+      iterations: guest.iterations,
+      instructions: r.instructions ?? null,
+      instretOnTsxen: Object.values(r.tsxen)[0]?.guest.instret ?? null,
+      instretOnQemuIcount: r.icount?.instret ?? null,
+    } : null,
+    tsxen: engines,
+    qemu: r.qemu !== undefined ? {
+      version: r.qemu.version,
+      command: [QEMU, ...qemuArgs(shown(r.image), false)].join(' '),
+      startupImage: shown(nopImage(opts)),
+      netSeconds: r.qemu.netSeconds,
+      grossSeconds: r.qemu.grossSeconds,
+      startupSeconds: r.qemu.startupSeconds,
+      mips: r.qemuMips ?? null,
+    } : null,
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
   const opts = parseOptions(argv);
   if (opts === undefined) return 0;
   if (!existsSync(opts.image)) throw new BenchError(`${shown(opts.image)}: no such image (make -C guests/bench builds it)`);
+  if (opts.mmuImage !== undefined && !existsSync(opts.mmuImage)) {
+    throw new BenchError(`${shown(opts.mmuImage)}: no such image (make -C guests/bench builds it; --no-mmu skips it)`);
+  }
 
   const errors: string[] = [];
-  let tsxen: TsxenResult | undefined;
-  let qemu: QemuResult | undefined;
-  let icount: { instret: number; guest: GuestResult } | undefined;
-
-  console.log(`bench:cpu  image ${shown(opts.image)}, best of ${opts.runs} run${opts.runs > 1 ? 's' : ''}`);
-  if (opts.tsxen) {
-    console.log(`tsxen: node ${tsxenCommand(shown(opts.image), 'STATS.json').map((a) => shown(a)).join(' ')}`);
-    try {
-      tsxen = runTsxen(opts);
-    } catch (e) {
-      if (!(e instanceof BenchError)) throw e;
-      errors.push(e.message);
-      console.error(`\n*** ${e.message}\n`);
-    }
-  }
-
   const version = opts.qemu ? qemuAvailable() : undefined;
   if (opts.qemu && version === undefined) console.log(`QEMU: ${QEMU} is not on PATH: skipped`);
-  if (version !== undefined) {
-    console.log(`QEMU: ${QEMU} ${qemuArgs(shown(opts.image), false).join(' ')}   (${version})`);
-    try {
-      // One untimed run in icount mode, where the guest's instret is exact: the
-      // instruction count when tsxen is not measured, a cross-check when it is.
-      console.log(`      instructions: ${QEMU} ${qemuArgs(shown(opts.image), true).join(' ')}`);
-      icount = qemuInstret(opts);
-      progress(`QEMU -icount: the guest counted ${icount.instret} instructions`);
-      qemu = runQemu(opts, version);
-      sameGuest(icount.guest, qemu.guest, 'QEMU with and without -icount computed different results');
-    } catch (e) {
-      if (!(e instanceof BenchError)) throw e;
-      errors.push(e.message);
-      console.error(`\n*** ${e.message}\n`);
-    }
-  }
+  console.log(`bench:cpu  best of ${opts.runs} run${opts.runs > 1 ? 's' : ''} per engine`);
 
-  if (tsxen !== undefined && qemu !== undefined) {
-    try {
-      sameGuest(tsxen.guest, qemu.guest, 'tsxen and QEMU computed different results');
-    } catch (e) {
-      errors.push((e as Error).message);
-      console.error(`\n*** ${(e as Error).message}\n`);
-    }
-  }
+  const images: ImageResult[] = [measure(opts, 'MMU off (M-mode)', opts.image, version, errors)];
+  if (opts.mmuImage !== undefined) images.push(measure(opts, 'MMU on (U-mode, Sv32)', opts.mmuImage, version, errors));
 
-  if (tsxen === undefined && qemu === undefined && errors.length === 0) {
+  if (images.every((r) => Object.keys(r.tsxen).length === 0 && r.qemu === undefined) && errors.length === 0) {
     errors.push('nothing was measured (tsxen skipped, QEMU not found)');
     console.error(`\n*** ${errors[0]}\n`);
   }
 
-  const instructions = tsxen?.best.instructions ?? icount?.instret;
-  const qemuMips = qemu !== undefined && instructions !== undefined ? instructions / qemu.netSeconds / 1e6 : undefined;
-  const ratio = tsxen !== undefined && qemuMips !== undefined ? tsxen.best.mips / qemuMips : undefined;
-
-  const rows: string[][] = [['engine', 'instructions', 'seconds', 'MIPS', 'vs QEMU']];
-  if (qemu !== undefined) {
-    rows.push(['QEMU (TCG)', instructions !== undefined ? fmtCount(instructions) : '?', qemu.netSeconds.toFixed(3),
-      qemuMips !== undefined ? qemuMips.toFixed(1) : '?', '1.000']);
-  }
-  if (tsxen !== undefined) {
-    rows.push(['tsxen', fmtCount(tsxen.best.instructions), tsxen.best.wallSeconds.toFixed(3), tsxen.best.mips.toFixed(1),
-      ratio !== undefined ? ratio.toFixed(3) : '-']);
-  }
-  // QEMU -bios none starts in its reset ROM at 0x1000, which runs a few instructions before
-  // jumping to 0x80000000 (where tsxen starts): a handful more is expected there.
-  if (tsxen?.guest.instret !== undefined && icount !== undefined && Math.abs(tsxen.guest.instret - icount.instret) > 16) {
-    console.log(`note: the guest's instret differs: ${tsxen.guest.instret} on tsxen, ${icount.instret} on QEMU -icount`);
+  const rows: string[][] = [['workload', 'engine', 'instructions', 'seconds', 'MIPS', 'vs QEMU']];
+  for (const r of images) {
+    const n = r.instructions !== undefined ? fmtCount(r.instructions) : '?';
+    if (r.qemu !== undefined) {
+      rows.push([r.label, 'QEMU (TCG)', n, r.qemu.netSeconds.toFixed(3), r.qemuMips !== undefined ? r.qemuMips.toFixed(1) : '?', '1.000']);
+    }
+    for (const engine of opts.engines) {
+      const t = r.tsxen[engine];
+      if (t === undefined) continue;
+      const ratio = ratioOf(r, engine);
+      rows.push([r.label, `tsxen ${engine === 'jit' ? 'translator (jit)' : 'interpreter'}`, fmtCount(t.best.instructions),
+        t.best.wallSeconds.toFixed(3), t.best.mips.toFixed(1), ratio !== undefined ? ratio.toFixed(3) : '-']);
+    }
   }
   if (rows.length > 1) {
     console.log('');
     console.log(table(rows));
-    if (ratio !== undefined) console.log(`\ntsxen runs guest code at ${(ratio * 100).toFixed(1)}% of QEMU's speed (QEMU is ${(1 / ratio).toFixed(1)}x faster).`);
-    if (qemu !== undefined) {
-      console.log(`QEMU seconds: best run ${Math.min(...qemu.grossSeconds).toFixed(3)} s - best startup ` +
-        `${Math.min(...qemu.startupSeconds).toFixed(3)} s (${shown(nopImage(opts))}).`);
+    for (const r of images) {
+      const jit = ratioOf(r, 'jit');
+      if (jit !== undefined) console.log(`\n${r.label}: the translator runs guest code at ${(jit * 100).toFixed(1)}% of QEMU's speed.`);
+      if (r.qemu !== undefined) {
+        console.log(`${r.label}: QEMU seconds: best run ${Math.min(...r.qemu.grossSeconds).toFixed(3)} s - best startup ` +
+          `${Math.min(...r.qemu.startupSeconds).toFixed(3)} s (${shown(nopImage(opts))}).`);
+      }
     }
-    if (tsxen !== undefined) {
-      console.log(`tsxen seconds: the run loop only, as tsxen measures it (whole process: ${tsxen.best.processSeconds.toFixed(3)} s).`);
-    }
+    console.log('tsxen seconds: the run loop only, as tsxen measures it (whole process times are in the JSON).');
   }
 
-  const guest = tsxen?.guest ?? qemu?.guest;
   const cpus = os.cpus();
   const results = {
     benchmark: 'cpu',
@@ -389,34 +479,9 @@ async function main(argv: string[]): Promise<number> {
       arch: os.arch(),
       memoryBytes: os.totalmem(),
     },
-    image: shown(opts.image),
     runs: opts.runs,
-    guest: guest !== undefined ? {
-      checksum: guest.checksum,
-      iterations: guest.iterations,
-      instructions: instructions ?? null,
-      instretOnTsxen: tsxen?.guest.instret ?? null,
-      instretOnQemuIcount: icount?.instret ?? null,
-    } : null,
-    tsxen: tsxen !== undefined ? {
-      command: ['node', ...tsxenCommand(shown(opts.image), 'STATS.json').map((a) => shown(a))].join(' '),
-      instructions: tsxen.best.instructions,
-      cycles: tsxen.best.cycles,
-      wallSeconds: tsxen.best.wallSeconds,
-      processSeconds: tsxen.best.processSeconds,
-      mips: tsxen.best.mips,
-      allRuns: tsxen.runs,
-    } : null,
-    qemu: qemu !== undefined ? {
-      version: qemu.version,
-      command: [QEMU, ...qemuArgs(shown(opts.image), false)].join(' '),
-      startupImage: shown(nopImage(opts)),
-      netSeconds: qemu.netSeconds,
-      grossSeconds: qemu.grossSeconds,
-      startupSeconds: qemu.startupSeconds,
-      mips: qemuMips ?? null,
-    } : null,
-    ratio: ratio ?? null,
+    mmuOff: imageJson(opts, images[0]!),
+    mmuOn: images[1] !== undefined ? imageJson(opts, images[1]) : null,
     errors,
   };
   mkdirSync(path.dirname(opts.out), { recursive: true });
