@@ -704,6 +704,28 @@ static void user_mode_hypercall(void)
 	report("hypercall-from-user-mode", user_cause == 8, "the guest kernel saw scause %lu", (unsigned long)user_cause);
 }
 
+/* With a second vCPU (only then): its initial root must be validated like NEW_BASEPTR's. */
+static void vcpu_context_attacks(void)
+{
+	if (HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL) < 0)
+		return;
+	static struct vcpu_guest_context ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.pc = virt_base;
+	ctx.root_mfn = foreign_mfn();
+	int rc = HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &ctx);
+	ctx.root_mfn = p2m[spare_pfn];   /* writable data, not a table */
+	uint32_t *t = kva(spare_pfn);
+	memset(t, 0, PAGE);
+	t[3] = TABLE(foreign_mfn());
+	int rc2 = HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &ctx);
+	memset(t, 0, PAGE);
+	ctx.root_mfn = (uint64_t)p2m[root_pfn] | (1ull << 40);   /* bits above the frame number */
+	int rc3 = HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &ctx);
+	report("vcpu-initialise-bad-root", rc < 0 && rc2 < 0 && rc3 < 0, "foreign root %d, bad table %d, huge mfn %d", rc,
+	       rc2, rc3);
+}
+
 static void satp_attack(void)
 {
 	int f, f2;
@@ -747,6 +769,7 @@ void hostile_main(unsigned long arg)
 	event_attacks();
 	global_virqs();
 	misc_attacks();
+	vcpu_context_attacks();
 	user_mode_hypercall();
 	decrease_mapped_frame();
 	scan_foreign_frames();

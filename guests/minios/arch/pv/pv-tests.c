@@ -414,6 +414,56 @@ static void test_poll_and_periodic(void)
 	      (unsigned long)ticks, (unsigned long long)elapsed, (unsigned long)after_stop, rc4);
 }
 
+/* A second vCPU (only when the domain has one): initialised with its own stack on the
+ * kernel's page tables, it announces itself on an IPI port bound to vCPU 0 and takes
+ * itself down again. */
+static volatile uint32_t secondary_ran;
+static evtchn_port_t secondary_port;
+static uint8_t secondary_stack[4096] __attribute__((aligned(16)));
+
+static void secondary_main(void)
+{
+	__atomic_fetch_add(&secondary_ran, 1, __ATOMIC_SEQ_CST);
+	struct evtchn_send s = { .port = secondary_port };
+	HYPERVISOR_event_channel_op(EVTCHNOP_send, &s);
+	HYPERVISOR_vcpu_op(VCPUOP_down, 1, NULL);
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+static void test_second_vcpu(void)
+{
+	int exists = HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL);
+	if (exists < 0)
+		return;   /* a one-vCPU domain */
+	int early = HYPERVISOR_vcpu_op(VCPUOP_up, 1, NULL);
+	struct evtchn_bind_ipi bi = { .vcpu = 0 };
+	evtchn_op(EVTCHNOP_bind_ipi, &bi);
+	secondary_port = bi.port;
+	uint32_t seen = bi.port < 128 ? port_events[bi.port] : 0;
+	static struct vcpu_guest_context ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.pc = (uint32_t)secondary_main;
+	ctx.x[2] = (uint32_t)(secondary_stack + sizeof(secondary_stack));
+	ctx.root_mfn = pfn_to_mfn(boot.root_pfn);
+	ctx.stvec = (uint32_t)trap_entry;
+	int init = HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &ctx);
+	int up = HYPERVISOR_vcpu_op(VCPUOP_up, 1, NULL);
+	uint64_t t0 = arch_now_ns();
+	while ((bi.port >= 128 || port_events[bi.port] == seen || HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL) != 0) &&
+	       arch_now_ns() - t0 < 100000000) {
+		arch_timer_set(arch_now_ns() + 1000000);
+		idle_once();
+	}
+	int is_up = HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL);
+	CHECK("second-vcpu", exists == 0 && early < 0 && init == 0 && up == 0 && secondary_ran == 1 &&
+	      port_events[bi.port] == seen + 1 && is_up == 0,
+	      "is_up before %d, up before initialise %d, initialise %d, up %d, ran %lu, events %lu, is_up after %d", exists,
+	      early, init, up, (unsigned long)secondary_ran, (unsigned long)(port_events[bi.port] - seen), is_up);
+	struct evtchn_close cl = { .port = bi.port };
+	evtchn_op(EVTCHNOP_close, &cl);
+}
+
 /* The console ring (struct xencons_interface) served by Domain 0's backend. */
 static void test_console_ring(void)
 {
@@ -460,5 +510,6 @@ void arch_tests(void)
 	test_memory_limits();
 	test_ipi_and_bind_vcpu();
 	test_poll_and_periodic();
+	test_second_vcpu();
 	test_console_ring();
 }

@@ -33,6 +33,23 @@ struct vcpu_set_periodic_timer { uint64_t period_ns; };
 struct vcpu_set_singleshot_timer { uint64_t timeout_abs_ns; uint32_t flags; };
 struct vcpu_register_vcpu_info { uint64_t mfn; uint32_t offset; uint32_t rsvd; };
 
+/* rv32: the state VCPUOP_initialise installs (docs/pv-abi.md, "vCPUs"). */
+struct vcpu_guest_context {
+	uint32_t x[32];     /* x[0] ignored */
+	uint32_t pc;        /* S-mode entry point */
+	uint32_t flags;     /* 0 */
+	uint64_t root_mfn;  /* root table, referenced like MMUEXT_NEW_BASEPTR */
+	uint32_t stvec, sscratch;
+	uint32_t sstatus;   /* SIE, SPIE, SUM, MXR honoured */
+	uint32_t sie;       /* SSIE honoured */
+};
+
+_Static_assert(sizeof(struct vcpu_guest_context) == 160, "vcpu_guest_context");
+_Static_assert(offsetof(struct vcpu_guest_context, pc) == 128, "vcpu_guest_context.pc");
+_Static_assert(offsetof(struct vcpu_guest_context, root_mfn) == 136, "vcpu_guest_context.root_mfn");
+_Static_assert(offsetof(struct vcpu_guest_context, stvec) == 144, "vcpu_guest_context.stvec");
+_Static_assert(offsetof(struct vcpu_guest_context, sstatus) == 152, "vcpu_guest_context.sstatus");
+_Static_assert(offsetof(struct vcpu_guest_context, sie) == 156, "vcpu_guest_context.sie");
 _Static_assert(sizeof(struct vcpu_runstate_info) == 48, "vcpu_runstate_info");
 _Static_assert(offsetof(struct vcpu_runstate_info, state_entry_time) == 8, "state_entry_time");
 _Static_assert(offsetof(struct vcpu_runstate_info, time) == 16, "runstate.time");
