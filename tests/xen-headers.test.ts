@@ -10,6 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './support/paths.js';
 import * as L from '../src/hv/abi/layout.js';
+import { VCPU_GUEST_CONTEXT_SIZE } from '../src/hv/vcpu-context.js';
 import {
   DOMID_SELF, DOMID_IO, DOMID_XEN, DOMID_INVALID, DOMID_IDLE, NR_VIRQS, Errno, EvtchnOp, Hypercall, MemoryOp,
   MmuCmd, MmuextCmd, SchedOp, ShutdownReason, VcpuOp, Virq, XenVer, UVMF_INVLPG, UVMF_TLB_FLUSH, UVMF_ALL,
@@ -65,6 +66,7 @@ test('struct layouts in the C headers equal the hypervisor\'s layout tables', ()
   }
   assert.ok(compared >= 60, `only ${compared} offsets compared`);
   for (const struct of Object.keys(TABLES)) assert.ok(offsets.has(struct), `the headers assert sizeof(struct ${struct})`);
+  assert.equal(offsets.get('vcpu_guest_context'), VCPU_GUEST_CONTEXT_SIZE, 'sizeof(struct vcpu_guest_context)');
 });
 
 test('numbers #defined in the C headers equal the hypervisor\'s', () => {
