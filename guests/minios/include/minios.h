@@ -100,6 +100,7 @@ void     arch_timer_set(uint64_t deadline_ns);   /* 0 cancels */
 void     arch_block(void);                   /* wait for an interrupt; SIE is 0 */
 void     arch_interrupt(uint32_t irq);       /* scause without its top bit */
 void     arch_console_write(const char *s, uint32_t n);
+int      arch_console_getc(void);            /* the next input byte, or -1 */
 void     arch_tests(void);                   /* the flavour's own self-tests */
 int      arch_command(void);                 /* a command-line mode of the flavour's; 1 if it ran one */
 _Noreturn void arch_poweroff(int failed);
@@ -146,21 +147,26 @@ void trap_handler(struct trapframe *tf);
 int  proc_spawn(int prog, uint32_t arg);     /* pid, or < 0 */
 int  proc_wait(int pid);                     /* exit code */
 void proc_yield(void);
+void proc_sleep_until(uint64_t deadline_ns);  /* the current process, until system time deadline */
+void proc_wake_sleepers(void);               /* from the timer interrupt */
+int  proc_count(void);                       /* live user processes */
+extern uint32_t work_units;                  /* reported by user processes (SYS_work) */
 extern uint32_t page_faults, syscalls, switches;
 #define EXIT_KILLED (-1000)                  /* exit code of a process killed by a fault */
 
 /* the user programs (user/programs.c), selected by the spawn argument */
 enum {
 	PROG_HELLO, PROG_SYSCALLS, PROG_DEMAND, PROG_YIELDER, PROG_SPAWNER, PROG_EXIT,
-	PROG_ISOLATION, PROG_BENCH_NULL, PROG_BENCH_FAULT, PROG_BENCH_SWITCH, PROG_CPU,
+	PROG_ISOLATION, PROG_BENCH_NULL, PROG_BENCH_FAULT, PROG_BENCH_SWITCH, PROG_CPU, PROG_WORKER,
 };
 /* system calls: number in a7, arguments a0..a2, result a0 (and a1) */
-enum { SYS_exit, SYS_write, SYS_getpid, SYS_yield, SYS_null, SYS_cycles, SYS_spawn, SYS_wait };
+enum { SYS_exit, SYS_write, SYS_getpid, SYS_yield, SYS_null, SYS_cycles, SYS_spawn, SYS_wait, SYS_sleep, SYS_work };
 
 /* tests.c, bench.c */
 void run_tests(void);
 void run_bench(void);
 void run_cpu(void);
+void run_demo(void);
 
 /* arch/rv32/trap.S */
 struct context { uint32_t ra, sp, s[12]; };

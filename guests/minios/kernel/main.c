@@ -80,6 +80,8 @@ void start_kernel(unsigned long boot_arg)
 	       (void *)boot.virt_base, boot.cmdline);
 	mm_init();
 	arch_init_late();
+	if (cmdline_has("demo"))
+		run_demo();   /* never returns */
 	int ran = arch_command();
 	if (cmdline_has("bench")) {
 		run_bench();

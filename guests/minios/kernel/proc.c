@@ -14,12 +14,13 @@
 #define NPROC       8
 #define KSTACK_SIZE 8192
 
-enum { P_FREE, P_READY, P_RUNNING, P_BLOCKED, P_ZOMBIE };
+enum { P_FREE, P_READY, P_RUNNING, P_BLOCKED, P_SLEEPING, P_ZOMBIE };
 
 struct proc {
 	int pid, state, exit_code, waiting_for;
 	uint32_t root;          /* 0: the kernel's */
 	uint32_t fault_cause;
+	uint64_t wake_at;       /* P_SLEEPING: system time to wake at */
 	struct context ctx;
 };
 
@@ -29,6 +30,7 @@ static struct proc *cur = &procs[0];
 static int next_pid = 1;
 uint32_t page_faults, syscalls, switches;
 uint32_t yield_trace[64], yield_count;
+uint32_t work_units;
 
 static void switch_to(struct proc *p)
 {
@@ -46,21 +48,85 @@ static void switch_to(struct proc *p)
 	context_switch(&prev->ctx, &p->ctx);
 }
 
-static void schedule(void)
+static struct proc *pick(void)
 {
 	int i0 = (int)(cur - procs);
 	for (int k = 1; k <= NPROC; k++) {
 		struct proc *p = &procs[(i0 + k) % NPROC];
-		if (p->state == P_READY) {
-			if (p != cur)
-				switch_to(p);
-			else
-				p->state = P_RUNNING;
-			return;
-		}
+		if (p->state == P_READY)
+			return p;
 	}
-	if (cur->state != P_RUNNING)
-		panic("scheduler: nothing to run (pid %d is blocked)", cur->pid);
+	return NULL;
+}
+
+static int anyone_sleeping(void)
+{
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].state == P_SLEEPING)
+			return 1;
+	return 0;
+}
+
+/* Runs the next ready process; with none, the current one goes on if it can, else the
+ * CPU idles until an interrupt (a sleeper's timer) makes one ready. */
+static void schedule(void)
+{
+	struct proc *p = pick();
+	while (p == NULL && cur->state != P_RUNNING) {
+		if (!anyone_sleeping())
+			panic("scheduler: nothing to run (pid %d is blocked)", cur->pid);
+		idle_once();
+		p = pick();
+	}
+	if (p == NULL)
+		return;
+	if (p != cur)
+		switch_to(p);
+	else
+		p->state = P_RUNNING;
+}
+
+/* Programs the one-shot timer for the earliest sleeper. */
+static void arm_sleep_timer(void)
+{
+	uint64_t first = ~0ull;
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].state == P_SLEEPING && procs[i].wake_at < first)
+			first = procs[i].wake_at;
+	if (first != ~0ull)
+		arch_timer_set(first);
+}
+
+void proc_sleep_until(uint64_t deadline_ns)
+{
+	cur->wake_at = deadline_ns;
+	cur->state = P_SLEEPING;
+	arm_sleep_timer();
+	schedule();
+}
+
+void proc_wake_sleepers(void)
+{
+	uint64_t now = arch_now_ns();
+	int left = 0;
+	for (int i = 0; i < NPROC; i++) {
+		if (procs[i].state != P_SLEEPING)
+			continue;
+		if (procs[i].wake_at <= now)
+			procs[i].state = P_READY;
+		else
+			left = 1;
+	}
+	if (left)
+		arm_sleep_timer();
+}
+
+int proc_count(void)
+{
+	int n = 0;
+	for (int i = 1; i < NPROC; i++)
+		n += procs[i].state != P_FREE && procs[i].state != P_ZOMBIE;
+	return n;
 }
 
 void proc_yield(void)
@@ -183,6 +249,11 @@ static void syscall(struct trapframe *tf)
 	}
 	case SYS_spawn: a[0] = (uint32_t)proc_spawn((int)a[0], a[1]); break;
 	case SYS_wait: a[0] = (uint32_t)proc_wait((int)a[0]); break;
+	case SYS_sleep:
+		proc_sleep_until(arch_now_ns() + (((uint64_t)a[1] << 32) | a[0]));
+		a[0] = 0;
+		break;
+	case SYS_work: work_units += a[0]; a[0] = 0; break;
 	default: a[0] = (uint32_t)-38; break;
 	}
 }

@@ -11,6 +11,7 @@ volatile uint32_t timer_fired;
 void timer_expired(void)
 {
 	timer_fired++;
+	proc_wake_sleepers();
 }
 
 void idle_once(void)

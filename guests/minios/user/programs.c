@@ -130,6 +130,19 @@ static int cpu(uint32_t iterations)
 	return 0;
 }
 
+/* The demo's worker: bursts of 20 work units (~10k instructions each), 50 ms apart. */
+static _Noreturn int worker(uint32_t id)
+{
+	uint32_t seed = 0x9e3779b9u * (id + 1), h = 0;
+	for (;;) {
+		for (int u = 0; u < 20; u++)
+			for (int i = 0; i < 2000; i++)
+				h = mix32(h, lcg_next(&seed));
+		syscall3(SYS_work, 20, (long)h, 0);
+		syscall3(SYS_sleep, 50000000, 0, 0);
+	}
+}
+
 int umain(int prog, uint32_t arg)
 {
 	switch (prog) {
@@ -144,6 +157,7 @@ int umain(int prog, uint32_t arg)
 	case PROG_BENCH_FAULT: return bench_fault(arg);
 	case PROG_BENCH_SWITCH: return bench_switch(arg);
 	case PROG_CPU: return cpu(arg);
+	case PROG_WORKER: return worker(arg);
 	default: return 99;
 	}
 }

@@ -128,6 +128,12 @@ void arch_console_write(const char *s, uint32_t n)
 	}
 }
 
+int arch_console_getc(void)
+{
+	long c = sbi(0x02, 0, 0, 0, 0);   /* legacy console_getchar: -1 when nothing is waiting */
+	return c < 0 ? -1 : (int)(c & 0xff);
+}
+
 void arch_tests(void)
 {
 	uint32_t before = ipis;

@@ -407,8 +407,6 @@ static void test_poll_and_periodic(void)
 	uint32_t after_stop = timer_fired - fired;
 	pt.period_ns = 500000;
 	int rc4 = HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &pt);
-	pt.period_ns = 10000000;   /* back to Xen's default for PV vCPUs */
-	HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &pt);
 	CHECK("periodic-timer", rc3 == 0 && ticks >= 3 && ticks <= most && after_stop == 1 && rc4 < 0,
 	      "set %d, %lu ticks in %llu ns, %lu events after stopping (the one-shot only), 0.5 ms period %d", rc3,
 	      (unsigned long)ticks, (unsigned long long)elapsed, (unsigned long)after_stop, rc4);

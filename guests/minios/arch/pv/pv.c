@@ -215,6 +215,7 @@ void arch_init_late(void)
 	struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
 	check(evtchn_op(EVTCHNOP_bind_virq, &bv), "bind_virq(VIRQ_TIMER)");
 	timer_port = bv.port;
+	HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);   /* tickless: one-shot timers only */
 	csr_set(sie, SIP_SSIP);
 	((volatile struct vcpu_info *)vcpu)->evtchn_upcall_mask = 0;
 	__asm__ volatile ("fence rw, rw" ::: "memory");
@@ -240,6 +241,25 @@ void arch_console_write(const char *s, uint32_t n)
 		if (s[i] == '\n' || used == sizeof(line))
 			flush();
 	}
+}
+
+/* Input from the console ring's in[] (Domain 0's backend fills it and signals the port). */
+int arch_console_getc(void)
+{
+	volatile uint8_t *ring = pfn_to_kva(mfn_to_pfn((uint32_t)start_info->console.domU.mfn));
+	volatile uint32_t *in_cons = (volatile uint32_t *)(ring + 3072), *in_prod = (volatile uint32_t *)(ring + 3076);
+	uint32_t cons = *in_cons;
+	if (cons == *in_prod)
+		return -1;
+	__asm__ volatile ("fence r, r" ::: "memory");
+	int c = ring[cons & 1023];
+	__asm__ volatile ("fence rw, w" ::: "memory");
+	*in_cons = cons + 1;
+	if (cons + 1 == *in_prod) {   /* drained: tell the backend there is room */
+		struct evtchn_send s = { .port = start_info->console.domU.evtchn };
+		HYPERVISOR_event_channel_op(EVTCHNOP_send, &s);
+	}
+	return c;
 }
 
 _Noreturn void arch_poweroff(int failed)
