@@ -149,8 +149,10 @@ int proc_spawn(int prog, uint32_t arg)
 	/* The image, in one batch of mappings. */
 	static struct pt_update maps[64];
 	uint32_t size = (uint32_t)(user_image_end - user_image_start), n = 0;
+	if (size > 64 * PAGE_SIZE)
+		panic("proc_spawn: the user image has %lu bytes, more than 64 pages", (unsigned long)size);
 	uint32_t l1 = pt_l1_for(root, USER_IMAGE);
-	for (uint32_t off = 0; off < size && n < 64; off += PAGE_SIZE) {
+	for (uint32_t off = 0; off < size; off += PAGE_SIZE) {
 		uint32_t pfn = page_alloc();
 		if (pfn == 0 || l1 == 0)
 			panic("proc_spawn: out of memory");
