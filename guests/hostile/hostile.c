@@ -726,6 +726,46 @@ static void vcpu_context_attacks(void)
 	       rc2, rc3);
 }
 
+/* A request that straddles two virtual pages whose frames are not adjacent in machine
+ * memory: the hypervisor must read its second half through the guest's mapping of the
+ * second page. Reading on linearly would read the next machine frame, someone else's. */
+static void page_crossing_request(void)
+{
+	uint32_t spare_va = (uint32_t)kva(spare_pfn);
+	if (p2m[scratch_pfn] == p2m[spare_pfn] + 1) {
+		printf("  (spare and scratch frames are adjacent; page-crossing-request not tried)\n");
+		return;
+	}
+	uint32_t victim = spare_pfn - 2;   /* its direct-map entry becomes read-only */
+	uint32_t l1_mfn = root_entry(virt_base >> 22) >> 10;
+	uint64_t ptr = ((uint64_t)l1_mfn << 12) + ((((uint32_t)kva(victim)) >> 12) & 1023) * 4;
+	uint32_t want = LEAF(p2m[victim], PTE_R);
+	memset(kva(spare_pfn), 0, PAGE);
+	*(volatile uint64_t *)(spare_va + PAGE - 8) = ptr | MMU_NORMAL_PT_UPDATE;   /* .ptr, last 8 bytes of one page */
+	*(volatile uint64_t *)scratch_va = want;                                    /* .val, first 8 of the next */
+	int rc = HYPERVISOR_mmu_update((mmu_update_t *)(spare_va + PAGE - 8), 1, NULL, DOMID_SELF);
+	uint32_t l1_pfn = m2p[l1_mfn];
+	uint32_t got = ((volatile uint32_t *)kva(l1_pfn))[(((uint32_t)kva(victim)) >> 12) & 1023];
+	report("page-crossing-request", rc < 0 || got == want, "mmu_update %d wrote 0x%lx, the request said 0x%lx", rc,
+	       (unsigned long)got, (unsigned long)want);
+	uva((uint32_t)kva(victim), LEAF(p2m[victim], PTE_R | PTE_W));
+	memset((void *)scratch_va, 0, 8);
+}
+
+/* Ring indices from another planet: Domain 0's console backend must clamp them. The ring
+ * is filled with printable bytes first, so what the backend shows stays readable. There is
+ * no verdict to print here: the backend counts the violation. */
+static void console_ring_indices(void)
+{
+	volatile uint8_t *ring = kva(m2p[(uint32_t)si->console.domU.mfn]);
+	volatile uint32_t *out_cons = (volatile uint32_t *)(ring + 3080), *out_prod = (volatile uint32_t *)(ring + 3084);
+	for (uint32_t i = 0; i < 2048; i++)
+		ring[1024 + i] = (i & 63) == 63 ? '\n' : '~';
+	*out_prod = *out_cons + 0x80000000u;
+	struct evtchn_send s = { .port = si->console.domU.evtchn };
+	HYPERVISOR_event_channel_op(EVTCHNOP_send, &s);
+}
+
 static void satp_attack(void)
 {
 	int f, f2;
@@ -770,6 +810,8 @@ void hostile_main(unsigned long arg)
 	global_virqs();
 	misc_attacks();
 	vcpu_context_attacks();
+	page_crossing_request();
+	console_ring_indices();
 	user_mode_hypercall();
 	decrease_mapped_frame();
 	scan_foreign_frames();
