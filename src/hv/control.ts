@@ -22,6 +22,7 @@ import { mmuextOne } from './hypercall/mmu.js';
 import { MmuextCmd } from './abi/xen.js';
 import { VCPU_INFO } from './abi/layout.js';
 import type { GuestContext } from './vcpu-context.js';
+import { GrantError, grantTables, grantTablesIfAny, type Mapping } from './grant-table.js';
 
 export interface CreateDomainConfig {
   name: string;
@@ -163,6 +164,8 @@ export class Control {
       if (hv.current[v.processor] === v) hv.kickHart(v.processor);
     }
     d.evtchn.reset();
+    // Grant mappings either way go before any frame is returned (grant-table.ts).
+    grantTablesIfAny(hv)?.teardown(d);
     for (let i = 0; i < hv.machine.harts.length; i++) {
       if (hv.current[i]?.domain === d) hv.current[i] = null;
     }
@@ -348,8 +351,140 @@ export class Control {
     this.caller.evtchn.send(port);
   }
 
+  // ---------------------------------------------------------------------------------
+  // Grants: how Domain 0's backends reach guest memory (grant-table.ts). Failures throw
+  // GrantError with Xen's GNTST_* status.
+
+  /** Maps grant `ref` of `domid` for Domain 0 (read-only unless `writable`). */
+  grantMap(domid: number, ref: number, writable: boolean): GrantMapping {
+    this.checkPrivileged();
+    const granter = this.hv.lookup(domid);
+    if (granter === undefined) throw new GrantError(-2, `no domain ${domid}`);
+    const m = grantTables(this.hv).map(this.caller, granter, ref, !writable, -1, false);
+    return new GrantMapping(this.hv, m);
+  }
+
+  grantUnmap(m: GrantMapping): void {
+    this.checkPrivileged();
+    m.unmap();
+  }
+
+  /** Copies `len` bytes from grant `ref` of `domid` (at `offset`) into `dst`. */
+  grantCopyFrom(domid: number, ref: number, offset: number, dst: Uint8Array, dstOffset = 0, len = dst.length - dstOffset): void {
+    this.checkPrivileged();
+    const g = grantTables(this.hv);
+    const granter = this.hv.lookup(domid);
+    if (granter === undefined) throw new GrantError(-2, `no domain ${domid}`);
+    if (offset < 0 || len < 0 || offset + len > 4096 || dstOffset + len > dst.length) throw new GrantError(-10, 'copy crosses a page');
+    const mfn = g.pin(granter, this.caller, ref, true);
+    try {
+      const o = this.hv.mem.offset(mfn) + offset;
+      dst.set(this.hv.mem.ram.u8.subarray(o, o + len), dstOffset);
+    } finally {
+      g.unpin(granter, ref, true);
+    }
+    g.stats.copies++;
+    g.stats.copiedBytes += len;
+  }
+
+  /** Copies `src` into grant `ref` of `domid` at `offset` (the grant must allow writing). */
+  grantCopyTo(domid: number, ref: number, offset: number, src: Uint8Array): void {
+    this.checkPrivileged();
+    const g = grantTables(this.hv);
+    const granter = this.hv.lookup(domid);
+    if (granter === undefined) throw new GrantError(-2, `no domain ${domid}`);
+    if (offset < 0 || offset + src.length > 4096) throw new GrantError(-10, 'copy crosses a page');
+    const mfn = g.pin(granter, this.caller, ref, false);
+    try {
+      this.hv.mem.writeBytes(this.hv.mem.offset(mfn) + offset, src);
+    } finally {
+      g.unpin(granter, ref, false);
+    }
+    g.stats.copies++;
+    g.stats.copiedBytes += src.length;
+  }
+
+  /**
+   * The page flip: a fresh frame holding `data` goes to `domid` through its
+   * accept_transfer grant `ref` (Domain 0 allocates it, fills it, and gives it away).
+   * Returns the MFN transferred.
+   */
+  grantTransfer(domid: number, ref: number, data: Uint8Array): number {
+    this.checkPrivileged();
+    const hv = this.hv;
+    if (data.length > 4096) throw new GrantError(-10, 'more than a page');
+    const mfn = hv.frames.alloc(this.caller.id);
+    if (mfn < 0) throw new GrantError(-13, 'out of memory');
+    this.caller.totPages++;
+    hv.mem.zeroFrame(mfn);
+    hv.mem.writeBytes(hv.mem.offset(mfn), data);
+    try {
+      grantTables(hv).transfer(this.caller, mfn, domid, ref);
+    } catch (e) {
+      hv.frames.unallocate(mfn);
+      throw e;
+    }
+    return mfn;
+  }
+
+  /** Sets a domain's grant table size limit (xl's max_grant_frames). */
+  setMaxGrantFrames(domid: number, frames: number): void {
+    const d = this.domain(domid);
+    grantTables(this.hv).table(d).maxFrames = frames;
+  }
+
   close(port: number): void {
     this.caller.evtchn.close(port);
+  }
+}
+
+/**
+ * A guest frame Domain 0 mapped through a grant: reads always, writes only if the grant
+ * is read-write; every access fails once the mapping is gone (unmapped, or torn down
+ * because the granter died).
+ */
+export class GrantMapping {
+  constructor(private readonly hv: Hypervisor, readonly m: Mapping) {}
+
+  get mfn(): number { return this.m.mfn; }
+  get writable(): boolean { return !this.m.readonly; }
+  get alive(): boolean { return !this.m.gone; }
+
+  private check(offset: number, len: number): number {
+    if (this.m.gone) throw new GrantError(-4, 'grant mapping is gone');
+    if (offset < 0 || len < 0 || offset + len > 4096) throw new RangeError('access outside the frame');
+    return this.hv.mem.offset(this.m.mfn) + offset;
+  }
+
+  /** A view of the frame's bytes, for reading (do not keep it across unmap). */
+  view(): Uint8Array {
+    const o = this.check(0, 4096);
+    return this.hv.mem.ram.u8.subarray(o, o + 4096);
+  }
+
+  read(offset: number, dst: Uint8Array, dstOffset = 0, len = dst.length - dstOffset): void {
+    const o = this.check(offset, len);
+    dst.set(this.hv.mem.ram.u8.subarray(o, o + len), dstOffset);
+  }
+
+  write(offset: number, src: Uint8Array): void {
+    if (this.m.readonly) throw new GrantError(-8, 'read-only grant mapping');
+    this.hv.mem.writeBytes(this.check(offset, src.length), src);
+  }
+
+  read32(offset: number): number {
+    this.check(offset, 4);
+    return this.hv.mem.read32(this.m.mfn, offset) >>> 0;
+  }
+
+  write32(offset: number, value: number): void {
+    if (this.m.readonly) throw new GrantError(-8, 'read-only grant mapping');
+    this.check(offset, 4);
+    this.hv.mem.write32(this.m.mfn, offset, value | 0);
+  }
+
+  unmap(): void {
+    if (!this.m.gone) grantTables(this.hv).unmap(this.m);
   }
 }
 

@@ -16,6 +16,7 @@ import { eventChannelOp } from './events.js';
 import { schedOp, setTimerOp, vcpuOp } from './sched.js';
 import { consoleIo, xenVersion } from './misc.js';
 import { domctl, sysctl } from './control.js';
+import { grantTableOp } from './grant.js';
 import { MULTICALL_ENTRY } from '../abi/layout.js';
 
 const HANDLERS = new Map<number, Handler>([
@@ -33,6 +34,7 @@ const HANDLERS = new Map<number, Handler>([
   [Hypercall.multicall, multicall],
   [Hypercall.domctl, domctl],
   [Hypercall.sysctl, sysctl],
+  [Hypercall.grant_table_op, grantTableOp],
 ]);
 
 /** Entries one multicall may carry (Xen has no fixed bound; this keeps one call short). */

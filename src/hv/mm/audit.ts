@@ -10,12 +10,17 @@
  *   type count    = writable: leaf entries with W=1 in validated L1s
  *                   L1: pointers from validated L2s + pin
  *                   L2: base pointers of vCPUs + pin
+ *   grant mappings     a leaf entry may map another domain's frame only if it is the
+ *                      installed entry of a grant mapping (grant-table.ts); Domain 0's
+ *                      grant mappings hold a general (and, read-write, a writable type)
+ *                      reference each with no entry to show for it
  */
 
 import type { Hypervisor } from '../hypervisor.js';
 import { FrameFlag, FREE, PageType } from './frame-table.js';
 import { HYPERVISOR_FIRST_SLOT, PTE_V, PTE_W, isLeaf, pteMfn } from './pte.js';
 import { DOMID_XEN } from '../abi/xen.js';
+import { grantTablesIfAny } from '../grant-table.js';
 
 export function auditFrames(hv: Hypervisor): string[] {
   const f = hv.frames;
@@ -24,6 +29,7 @@ export function auditFrames(hv: Hypervisor): string[] {
   const typeRefs = new Int32Array(n);
   const problems: string[] = [];
   const hex = (mfn: number): string => `0x${mfn.toString(16)}`;
+  const grants = grantTablesIfAny(hv);
 
   for (let i = 0; i < n; i++) {
     const mfn = f.firstMfn + i;
@@ -44,7 +50,12 @@ export function auditFrames(hv: Hypervisor): string[] {
         if (j < 0) { problems.push(`L1 ${hex(mfn)}[${e}] maps non-RAM`); continue; }
         refs[j]!++;
         if ((pte & PTE_W) !== 0) typeRefs[j]!++;
-        if (f.owner[j] !== owner) problems.push(`L1 ${hex(mfn)}[${e}] maps a frame of ${f.owner[j]}`);
+        if (f.owner[j] !== owner) {
+          const g = grants?.installedAt(owner, mfn * 4096 + 4 * e) ?? null;
+          if (g === null || g.mfn !== pteMfn(pte) || (!g.readonly) !== ((pte & PTE_W) !== 0)) {
+            problems.push(`L1 ${hex(mfn)}[${e}] maps a frame of ${f.owner[j]}`);
+          }
+        }
       }
     } else if (type === PageType.L2) {
       for (let e = 0; e < HYPERVISOR_FIRST_SLOT; e++) {
@@ -65,6 +76,20 @@ export function auditFrames(hv: Hypervisor): string[] {
       const j = f.index(v.baseMfn);
       refs[j]!++;
       typeRefs[j]!++;
+    }
+  }
+  if (grants !== undefined) {
+    for (const m of grants.mappings()) {
+      if (m.pteMa >= 0) {
+        if (!m.installed) continue;
+        const tbl = Math.floor(m.pteMa / 4096);
+        const pte = hv.mem.read32(tbl, m.pteMa - tbl * 4096);
+        if ((pte & PTE_V) === 0 || pteMfn(pte) !== m.mfn) problems.push(`grant mapping ${m.handle} of d${m.mapper.id} lost its entry`);
+        continue;
+      }
+      const j = f.index(m.mfn);
+      refs[j]!++;
+      if (!m.readonly) typeRefs[j]!++;
     }
   }
   for (let i = 0; i < n; i++) {

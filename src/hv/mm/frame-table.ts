@@ -256,6 +256,18 @@ export class FrameTable {
     this.putPage(mfn);
   }
 
+  /**
+   * Gives an allocated frame holding nothing but its allocation to `newOwner` (a grant
+   * transfer, the page flip). A stale TLB entry of the old owner must not survive it.
+   */
+  changeOwner(mfn: number, newOwner: number): void {
+    const i = this.index(mfn);
+    if (i < 0 || this.count[i] !== 1 || this.typeCount[i] !== 0) throw new Error(`changeOwner on a busy frame 0x${mfn.toString(16)}`);
+    if (this.tlbStamp[i] === this.tlbEpoch) this.flushNow();
+    this.owner[i] = newOwner;
+    this.type[i] = PageType.NONE;
+  }
+
   setPinned(mfn: number, pinned: boolean): void {
     const i = this.index(mfn);
     if (pinned) this.flags[i]! |= FrameFlag.PINNED;

@@ -29,6 +29,12 @@ const BENIGN_BITS = PTE_A | PTE_D | PTE_RSW;
 export class PvMmu implements TableValidator {
   /** Counters for the statistics and the virtual-time charges. */
   validatedEntries = 0;
+  /**
+   * A leaf entry naming another domain's frame (a grant mapping) was dropped by its table's
+   * owner (overwritten, or the table devalidated): the grant code forgets that the mapping
+   * is installed. `ma` is the entry's machine address (-1 if unknown).
+   */
+  onForeignPut: ((tableOwner: number, ma: number) => void) | null = null;
 
   constructor(readonly frames: FrameTable, readonly mem: MachineMemory, readonly m2p: M2P) {
     frames.validator = this;
@@ -37,26 +43,31 @@ export class PvMmu implements TableValidator {
   // -------------------------------------------------------------------------------
   // References held by single entries
 
-  /** Takes the references a leaf-table entry implies; throws XenError if it is not allowed. */
-  getL1e(pte: number, owner: number): void {
+  /**
+   * Takes the references a leaf-table entry implies; throws XenError if it is not allowed.
+   * The target must be `owner`'s, except when the grant code maps a frame `granter` granted
+   * to `owner` (grant-table.ts has checked the grant and pinned it).
+   */
+  getL1e(pte: number, owner: number, granter = owner): void {
     if ((pte & PTE_V) === 0) return;
     if (!isLeaf(pte)) throw new XenError(Errno.EINVAL, 'pointer entry in a leaf table');
     if ((pte & (PTE_W | PTE_R)) === PTE_W) throw new XenError(Errno.EINVAL, 'W without R is reserved');
     const mfn = pteMfn(pte);
     if (!this.frames.isRam(mfn)) throw new XenError(Errno.EPERM, `frame 0x${mfn.toString(16)} is not RAM`);
     if ((pte & PTE_W) !== 0) {
-      if (!this.frames.getPageAndType(mfn, owner, PageType.WRITABLE)) {
+      if (!this.frames.getPageAndType(mfn, granter, PageType.WRITABLE)) {
         throw new XenError(Errno.EPERM, `cannot map frame 0x${mfn.toString(16)} writable`);
       }
-    } else if (!this.frames.getPage(mfn, owner)) {
+    } else if (!this.frames.getPage(mfn, granter)) {
       throw new XenError(Errno.EPERM, `frame 0x${mfn.toString(16)} is not owned by the domain`);
     }
     this.validatedEntries++;
   }
 
-  putL1e(pte: number): void {
+  putL1e(pte: number, tableOwner = -1, ma = -1): void {
     if ((pte & PTE_V) === 0) return;
     const mfn = pteMfn(pte);
+    if (tableOwner >= 0 && this.frames.ownerOf(mfn) !== tableOwner) this.onForeignPut?.(tableOwner, ma);
     if ((pte & PTE_W) !== 0) this.frames.putPageAndType(mfn);
     else this.frames.putPage(mfn);
   }
@@ -104,11 +115,11 @@ export class PvMmu implements TableValidator {
     }
   }
 
-  devalidate(mfn: number, type: PageType.L1 | PageType.L2): void {
+  devalidate(mfn: number, type: PageType.L1 | PageType.L2, owner = -1): void {
     const limit = type === PageType.L1 ? 1024 : HYPERVISOR_FIRST_SLOT;
     for (let i = 0; i < limit; i++) {
       const pte = this.mem.read32(mfn, i * 4);
-      if (type === PageType.L1) this.putL1e(pte);
+      if (type === PageType.L1) this.putL1e(pte, owner, mfn * 4096 + i * 4);
       else this.putL2e(pte);
     }
   }
@@ -136,7 +147,7 @@ export class PvMmu implements TableValidator {
         const old = this.mem.read32(mfn, off);
         if (preserveAD) val |= old & (PTE_A | PTE_D);
         if (((old ^ val) & ~BENIGN_BITS) !== 0 || ((old & PTE_V) === 0 && (val & PTE_V) !== 0)) {
-          if (type === PageType.L1) { this.getL1e(val, owner); this.mem.write32(mfn, off, val); this.putL1e(old); }
+          if (type === PageType.L1) { this.getL1e(val, owner); this.mem.write32(mfn, off, val); this.putL1e(old, owner, ma); }
           else { this.getL2e(val, owner); this.mem.write32(mfn, off, val); this.putL2e(old); }
         } else {
           this.mem.write32(mfn, off, val);
