@@ -12,6 +12,7 @@
 #include <xen/xen.h>
 #include <xen/errno.h>
 #include <xen/event_channel.h>
+#include <xen/grant_table.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
 #include <xen/vcpu.h>
@@ -83,6 +84,10 @@ static inline int HYPERVISOR_sched_op(int cmd, void *arg)
 static inline int HYPERVISOR_event_channel_op(int cmd, void *arg)
 {
 	return (int)_hypercall2(__HYPERVISOR_event_channel_op, cmd, arg);
+}
+static inline int HYPERVISOR_grant_table_op(unsigned cmd, void *uops, unsigned count)
+{
+	return (int)_hypercall3(__HYPERVISOR_grant_table_op, cmd, uops, count);
 }
 static inline int HYPERVISOR_domctl(void *arg)
 {
