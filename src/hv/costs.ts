@@ -23,6 +23,8 @@ export const XEN_COST = {
   WORLD_SWITCH: 250,
   /** Flushing a hart's TLB (refill cost is paid by the walks that follow). */
   TLB_FLUSH: 60,
+  /** One scheduling decision: accounting, run-queue update, choosing the next vCPU. */
+  SCHEDULE: 80,
   /** Raising an event (bitmap updates and a possible kick). */
   EVENT: 30,
   /** Per byte copied to or from guest memory by the hypervisor. */

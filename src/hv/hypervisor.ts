@@ -34,8 +34,8 @@ import { M2P } from './mm/m2p.js';
 import { PvMmu } from './mm/pv-mmu.js';
 import { Domain, DomainState, Vcpu, VcpuState } from './domain.js';
 import { EventChannels, type EventHost } from './event-channel.js';
-import type { SchedulerPolicy } from './sched/scheduler.js';
-import { RoundRobin } from './sched/round-robin.js';
+import type { SchedulerName, SchedulerPolicy } from './sched/scheduler.js';
+import { SCHEDULERS } from './sched/registry.js';
 import { SHARED_INFO, VCPU_INFO, VCPU_TIME_INFO, LEGACY_MAX_VCPUS } from './abi/layout.js';
 import { Errno, Virq, XenError, ShutdownReason, SHUTDOWN_NAMES } from './abi/xen.js';
 import { PageType } from './mm/frame-table.js';
@@ -60,7 +60,9 @@ const TSC_SHIFT = 7, TSC_MUL = 3355443200;
 const NS_PER_TICK = 1e9 / TIMEBASE_HZ;
 
 export interface HypervisorOptions {
-  /** Round-robin slice in milliseconds of virtual time (default 10). */
+  /** Scheduling policy, Xen's `sched=` (default 'credit', as in Xen 3). */
+  scheduler?: SchedulerName;
+  /** Time slice in milliseconds of virtual time (default: the policy's own — rr 10, credit 30, bvt C = 5). */
   sliceMs?: number;
   /** Wall-clock seconds at boot, for shared_info's wallclock (default 0: deterministic). */
   wallclockSec?: number;
@@ -74,6 +76,8 @@ export interface HypervisorStats {
   switches: number;
   bounces: number;
   ptWrites: number;
+  /** Scheduling decisions taken (each charged XEN_COST.SCHEDULE). */
+  schedules: number;
 }
 
 export class Hypervisor implements MachineModeHandler, EventHost {
@@ -86,7 +90,7 @@ export class Hypervisor implements MachineModeHandler, EventHost {
   readonly log: ConsoleLog;
   readonly domains = new Map<number, Domain>();
   readonly dom0: Domain;
-  readonly stats: HypervisorStats = { traps: 0, hypercalls: 0, switches: 0, bounces: 0, ptWrites: 0 };
+  readonly stats: HypervisorStats = { traps: 0, hypercalls: 0, switches: 0, bounces: 0, ptWrites: 0, schedules: 0 };
   readonly wallclockSec: number;
   readonly sliceCycles: number;
 
@@ -122,7 +126,9 @@ export class Hypervisor implements MachineModeHandler, EventHost {
     this.m2p = new M2P(this.frames, this.mem);
     this.mmu = new PvMmu(this.frames, this.mem, this.m2p);
     this.sliceCycles = Math.round((options.sliceMs ?? 10) * machine.cpuHz / 1000);
-    this.sched = new RoundRobin(machine.harts.length, this.sliceCycles);
+    this.sched = SCHEDULERS[options.scheduler ?? 'credit']({
+      harts: machine.harts.length, cpuHz: machine.cpuHz, sliceMs: options.sliceMs,
+    });
     this.wallclockSec = options.wallclockSec ?? 0;
     this.log = new ConsoleLog(1000, options.onLog);
     const n = machine.harts.length;
@@ -138,7 +144,8 @@ export class Hypervisor implements MachineModeHandler, EventHost {
     machine.mHandler = this;
     for (const h of machine.harts) this.park(h, false);
     this.log.write(`tsxen: ${n} hart(s), ${machine.ram.size >>> 20} MiB RAM, ` +
-      `${this.frames.freeFrames} frames free, scheduler ${this.sched.name} (${options.sliceMs ?? 10} ms slice)`);
+      `${this.frames.freeFrames} frames free, scheduler ${this.sched.name} ` +
+      `(${Object.entries(this.sched.getGlobal()).map(([k, x]) => `${k}=${x}`).join(' ')})`);
   }
 
   // ---------------------------------------------------------------------------------
@@ -274,10 +281,15 @@ export class Hypervisor implements MachineModeHandler, EventHost {
     let v: Vcpu | null = this.current[h] ?? null;
     if (this.resched[h] || v === null || !v.runnable || hart.now() >= this.sliceEnd[h]!) {
       this.resched[h] = false;
+      this.stats.schedules++;
+      hart.charge(XEN_COST.SCHEDULE);
       const d = this.sched.pick(h, hart.now(), v !== null && v.runnable ? v : null);
+      const prev = v;
       if (d.vcpu !== v) this.switchTo(hart, v, d.vcpu);
       v = d.vcpu;
-      this.sliceEnd[h] = v === null ? Infinity : hart.now() + d.slice;
+      // A vCPU pinned away from this hart while it ran goes to a hart it may use.
+      if (prev !== null && prev !== v && prev.runnable && ((prev.affinity >>> h) & 1) === 0) this.wake(prev);
+      this.sliceEnd[h] = hart.now() + d.slice;
     }
     if (v === null) {
       this.park(hart, true);
@@ -386,8 +398,10 @@ export class Hypervisor implements MachineModeHandler, EventHost {
       v.pollDeadline = Infinity;
     }
     if (v.runnable && this.current[v.processor] !== v) {
-      this.sched.wake(v);
-      if (this.current[v.processor] === null) this.kickHart(v.processor);
+      const now = this.activeHart >= 0 ? this.machine.harts[this.activeHart]!.now() : this.machine.now;
+      const kick = this.sched.wake(v, now);
+      if (kick >= 0) this.kickHart(kick);
+      else if (this.current[v.processor] === null) this.kickHart(v.processor);
     }
   }
 
