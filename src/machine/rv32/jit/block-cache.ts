@@ -32,7 +32,7 @@ import { FACTORY_PARAMS, generateBlock, type BlockFn } from './codegen.js';
 
 const WORDS = 1024;
 /** Visits of a block start before it is translated. */
-export const HOT_AFTER = 2;
+export const HOT_AFTER = 64;
 
 export class Block {
   valid = true;

@@ -4,7 +4,9 @@
  * A block is a *region* of one physical page: the straight run of instruction words
  * from its entry, scanned forward until an instruction the translator leaves to the
  * interpreter (system, CSR and atomic instructions, illegal words, misaligned branch
- * targets), the end of the page, or MAX_REGION words. Unconditional jumps (JAL, JALR)
+ * targets), the end of the page, or MAX_REGION words. Regions may overlap (a later
+ * entry inside an earlier region starts a region of its own): measured, one long
+ * function beats chaining to the block that already covers the rest. Unconditional jumps (JAL, JALR)
  * end the scan too, unless an earlier branch in the region jumps forward past them: then
  * the code after the jump is still reachable and the scan goes on (if/else shapes).
  *
