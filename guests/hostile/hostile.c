@@ -23,6 +23,7 @@ static start_info_t *si;
 static uint32_t *p2m, nr_pages, virt_base, root_pfn, scratch_pfn, scratch_va, spare_pfn;
 static const volatile uint32_t *const m2p = (const volatile uint32_t *)MACH2PHYS_VIRT_START;
 static uint32_t refused, broken, controls_failed;
+static uint32_t grant_frame_mfn = 0xFFFFFFFFu;   /* our grant table's frame: shared with us, not in the P2M */
 static int verbose;
 
 /* ---- console ---- */
@@ -108,7 +109,7 @@ static int owned(uint32_t mfn)
 	for (uint32_t pfn = 0; pfn < nr_pages; pfn++)
 		if (p2m[pfn] == mfn)
 			return 1;
-	return mfn == (uint32_t)(si->shared_info >> 12);
+	return mfn == (uint32_t)(si->shared_info >> 12) || mfn == grant_frame_mfn;
 }
 
 /* A bitmap of our machine frames, for the big scan. */
@@ -197,7 +198,7 @@ static void scan_foreign_frames(void)
 			ours[p2m[pfn] / 32] |= 1u << (p2m[pfn] % 32);
 	uint32_t shinfo = (uint32_t)(si->shared_info >> 12), tried = 0, mapped = 0, first = 0;
 	for (uint32_t mfn = 0x80000; mfn <= top; mfn++) {
-		if ((ours[mfn / 32] >> (mfn % 32)) & 1 || mfn == shinfo)
+		if ((ours[mfn / 32] >> (mfn % 32)) & 1 || mfn == shinfo || mfn == grant_frame_mfn)
 			continue;
 		tried++;
 		uint32_t perm = (mfn & 15) == 0 ? PTE_R | PTE_W : PTE_R;
@@ -766,6 +767,120 @@ static void console_ring_indices(void)
 	HYPERVISOR_event_channel_op(EVTCHNOP_send, &s);
 }
 
+/* Grant tables: grants of frames that are not the granter's, of its page tables, copies
+ * and transfers naming foreign frames or page tables, maps of grants never given to us. */
+static int map_grant(uint32_t host_va, domid_t dom, grant_ref_t ref, uint32_t flags, grant_handle_t *handle)
+{
+	struct gnttab_map_grant_ref op = { .host_addr = host_va, .flags = GNTMAP_host_map | flags, .ref = ref, .dom = dom };
+	int rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
+	if (handle != NULL)
+		*handle = op.handle;
+	return rc < 0 ? rc : op.status;
+}
+
+static int unmap_grant(uint32_t host_va, grant_handle_t handle)
+{
+	struct gnttab_unmap_grant_ref op = { .host_addr = host_va, .handle = handle };
+	int rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1);
+	return rc < 0 ? rc : op.status;
+}
+
+static int copy_frames(uint32_t src_mfn, uint32_t dst_mfn)
+{
+	struct gnttab_copy op;
+	memset(&op, 0, sizeof(op));
+	op.source.u.gmfn = src_mfn;
+	op.source.domid = DOMID_SELF;
+	op.dest.u.gmfn = dst_mfn;
+	op.dest.domid = DOMID_SELF;
+	op.len = 16;
+	int rc = HYPERVISOR_grant_table_op(GNTTABOP_copy, &op, 1);
+	return rc < 0 ? rc : op.status;
+}
+
+static void grant_attacks(void)
+{
+	/* Our domain id, as the hypervisor resolves DOMID_SELF in an unbound port's status. */
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+	HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &au);
+	struct evtchn_status st = { .dom = DOMID_SELF, .port = au.port };
+	HYPERVISOR_event_channel_op(EVTCHNOP_status, &st);
+	struct evtchn_close cl = { .port = au.port };
+	HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl);
+	domid_t self = st.u.unbound.dom;
+
+	xen_pfn_t frame = 0;
+	struct gnttab_setup_table setup = { .dom = DOMID_SELF, .nr_frames = 1 };
+	set_xen_guest_handle(setup.frame_list, &frame);
+	int rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &setup, 1);
+	uint32_t table_pfn = spare_pfn - 4, hole_pfn = spare_pfn - 3;
+	uint32_t table_va = (uint32_t)kva(table_pfn), hole_va = (uint32_t)kva(hole_pfn);
+	if (rc < 0 || setup.status != 0 || uva(table_va, LEAF((uint32_t)frame, PTE_R | PTE_W)) != 0) {
+		printf("  (grant table not available: %d/%d; grant attacks not tried)\n", rc, setup.status);
+		return;
+	}
+	grant_frame_mfn = (uint32_t)frame;
+	volatile struct grant_entry_v1 *gt = (volatile struct grant_entry_v1 *)table_va;
+	uva(hole_va, 0);   /* an empty leaf entry for the mappings to land in */
+
+	/* control: a grant of our own frame to ourselves maps and unmaps */
+	const grant_ref_t ref = 10;
+	gt[ref].domid = self;
+	gt[ref].frame = p2m[spare_pfn];
+	__asm__ volatile ("fence w, w" ::: "memory");
+	gt[ref].flags = GTF_permit_access;
+	grant_handle_t h = 0;
+	int st1 = map_grant(hole_va, DOMID_SELF, ref, 0, &h);
+	int st2 = st1 == 0 ? unmap_grant(hole_va, h) : -1;
+	control("grant-map-own-frame", st1 == 0 && st2 == 0, st1 != 0 ? st1 : st2);
+
+	gt[ref].flags = 0;
+	gt[ref].frame = foreign_mfn();
+	__asm__ volatile ("fence w, w" ::: "memory");
+	gt[ref].flags = GTF_permit_access;
+	st1 = map_grant(hole_va, DOMID_SELF, ref, GNTMAP_readonly, &h);
+	if (st1 == 0)
+		unmap_grant(hole_va, h);
+	report("grant-of-foreign-frame", st1 < 0, "mapped a foreign frame through our own grant: status %d", st1);
+
+	gt[ref].flags = 0;
+	gt[ref].frame = p2m[root_pfn];
+	__asm__ volatile ("fence w, w" ::: "memory");
+	gt[ref].flags = GTF_permit_access;
+	st1 = map_grant(hole_va, DOMID_SELF, ref, 0, &h);
+	if (st1 == 0)
+		unmap_grant(hole_va, h);
+	report("grant-of-own-root-writable", st1 < 0, "mapped our root table writable through a grant: status %d", st1);
+	gt[ref].flags = 0;
+
+	int bad = 0;
+	for (grant_ref_t r = 0; r < 8; r++)
+		if (map_grant(hole_va, 0, r, GNTMAP_readonly, &h) == 0) {
+			bad++;
+			unmap_grant(hole_va, h);
+		}
+	report("map-dom0-grants", bad == 0, "%d of Domain 0's grant refs 0..7 mapped", bad);
+
+	int ok_copy = copy_frames(p2m[spare_pfn], p2m[scratch_pfn]);
+	control("grant-copy-own-frames", ok_copy == 0, ok_copy);
+	int c1 = copy_frames(foreign_mfn(), p2m[spare_pfn]);
+	int c2 = copy_frames(p2m[spare_pfn], foreign_mfn());
+	int c3 = copy_frames(p2m[spare_pfn], p2m[root_pfn]);
+	report("grant-copy-foreign-or-table", c1 < 0 && c2 < 0 && c3 < 0, "from foreign %d, to foreign %d, onto our root %d",
+	       c1, c2, c3);
+
+	struct gnttab_transfer tr = { .mfn = p2m[root_pfn], .domid = 0, .ref = 0 };
+	rc = HYPERVISOR_grant_table_op(GNTTABOP_transfer, &tr, 1);
+	int t1 = rc < 0 ? rc : tr.status;
+	tr = (struct gnttab_transfer){ .mfn = foreign_mfn(), .domid = 0, .ref = 0 };
+	rc = HYPERVISOR_grant_table_op(GNTTABOP_transfer, &tr, 1);
+	int t2 = rc < 0 ? rc : tr.status;
+	report("grant-transfer-table-or-foreign", t1 < 0 && t2 < 0, "our root %d, a foreign frame %d", t1, t2);
+
+	uva(hole_va, LEAF(p2m[hole_pfn], PTE_R | PTE_W));
+	uva(table_va, LEAF(p2m[table_pfn], PTE_R | PTE_W));
+}
+
 static void satp_attack(void)
 {
 	int f, f2;
@@ -811,6 +926,7 @@ void hostile_main(unsigned long arg)
 	misc_attacks();
 	vcpu_context_attacks();
 	page_crossing_request();
+	grant_attacks();
 	console_ring_indices();
 	user_mode_hypercall();
 	decrease_mapped_frame();
