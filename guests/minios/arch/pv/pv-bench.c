@@ -90,8 +90,12 @@ static void pong(uint32_t peer, uint32_t rounds)
 	CHECK("evtchn-pong", 1, "unreachable");
 }
 
+int sched_command(void);   /* pv-sched.c: scheduler benchmark workloads */
+
 int arch_command(void)
 {
+	if (sched_command())
+		return 1;
 	uint32_t peer = cmdline_uint("peer", DOMID_INVALID), rounds = cmdline_uint("rounds", 1000);
 	if (cmdline_has("evtchn-ping")) {
 		ping(peer, rounds);
