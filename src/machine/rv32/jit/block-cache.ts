@@ -80,6 +80,8 @@ export class Translator implements TranslationListener {
   /** Set when an invalidation dropped a block; running blocks check it after stores. */
   dropped = false;
   readonly stats: TranslatorStats = { translated: 0, interpretedStarts: 0, invalidated: 0, retranslatedAlias: 0 };
+  /** Visits of a block start before it is translated (tests lower it to translate everything). */
+  hotAfter = HOT_AFTER;
   /** When set, each generated source is passed here (debugging: --jit-dump). */
   dump: ((pc: number, source: string) => void) | null = null;
   private readonly factoryArgs: unknown[];
@@ -100,7 +102,7 @@ export class Translator implements TranslationListener {
     const w = (host >>> 2) & 1023;
     const b = p.blocks[w]!;
     if (b !== null && b.pc === pc) return b;
-    if (p.heat[w]! < HOT_AFTER) { p.heat[w]!++; return null; }
+    if (p.heat[w]! < this.hotAfter) { p.heat[w]!++; return null; }
     if (b !== null) { this.stats.retranslatedAlias++; this.drop(b); }
     return this.translate(p, w, pc);
   }
