@@ -13,6 +13,7 @@ import { DomainState, type Domain } from '../hv/domain.js';
 import { ShutdownReason, SHUTDOWN_NAMES } from '../hv/abi/xen.js';
 import { buildPvDomain, type BuiltDomain } from '../toolstack/builder.js';
 import { ConsoleBackend } from '../backends/console/console-backend.js';
+import { Devices } from '../backends/devices.js';
 import type { Action, DomainConfig } from '../toolstack/config.js';
 
 export interface HostOptions extends HypervisorOptions {
@@ -35,6 +36,8 @@ export class XenHost {
   readonly hv: Hypervisor;
   /** Domain 0's privileged interface. */
   readonly ctl: Control;
+  /** xenstored and the block and network backends (Domain 0's I/O services). */
+  readonly devices: Devices;
   readonly guests = new Map<number, GuestRecord>();
   /** Every guest that has existed, by creation order (for exit summaries and tests). */
   readonly history: GuestRecord[] = [];
@@ -47,6 +50,7 @@ export class XenHost {
     this.machine = new Machine({ harts: options.harts ?? 1, ramSize: (options.memMiB ?? 256) * 1024 * 1024 });
     this.hv = new Hypervisor(this.machine, options);
     this.ctl = new Control(this.hv, this.hv.dom0);
+    this.devices = new Devices(this.ctl);
     this.hv.onGuestConsole = (d, text) => {
       const rec = this.guests.get(d.id);
       if (rec !== undefined) rec.console.emit(text);
@@ -72,6 +76,17 @@ export class XenHost {
     const console = new ConsoleBackend(this.ctl, built.domid, built.consoleMfn, built.consolePort);
     const rec: GuestRecord = { domid: built.domid, config, built, console, ended: null };
     console.sink = (text) => this.onConsole?.(rec, text);
+    try {
+      this.devices.domainCreated({
+        domid: built.domid, name: config.name, memKiB: config.memory * 1024, maxMemKiB: (config.maxmem ?? config.memory) * 1024,
+        storeMfn: built.storeMfn, storePort: built.storePort, consoleMfn: built.consoleMfn, consolePort: built.consolePort,
+      }, config.disk, config.vif);
+    } catch (e) {
+      this.devices.domainDestroyed(built.domid);
+      console.close();
+      this.ctl.destroy(built.domid);
+      throw e;
+    }
     this.guests.set(built.domid, rec);
     this.history.push(rec);
     if (options.paused !== true) this.ctl.unpause(built.domid);
@@ -81,6 +96,7 @@ export class XenHost {
   destroy(domid: number): void {
     const rec = this.guests.get(domid);
     rec?.console.close();
+    this.devices.domainDestroyed(domid);
     this.ctl.destroy(domid);
     if (rec !== undefined) {
       this.guests.delete(domid);
