@@ -103,6 +103,7 @@ void     arch_console_write(const char *s, uint32_t n);
 int      arch_console_getc(void);            /* the next input byte, or -1 */
 void     arch_tests(void);                   /* the flavour's own self-tests */
 int      arch_command(void);                 /* a command-line mode of the flavour's; 1 if it ran one */
+void     arch_poll(void);                    /* long-running modes call this now and then (toolstack requests) */
 _Noreturn void arch_poweroff(int failed);
 
 /* ---- kernel/: shared by both builds ---- */

@@ -46,6 +46,7 @@ void run_demo(void)
 		proc_sleep_until(now + POLL_NS < next_tick ? now + POLL_NS : next_tick);
 		for (int c; (c = arch_console_getc()) >= 0;)
 			input(c);
+		arch_poll();
 		now = arch_now_ns();
 		if (now >= next_tick) {
 			uint64_t up = (now - start) / 100000000ull;   /* tenths of a second */

@@ -148,6 +148,10 @@ int arch_command(void)
 	return 0;
 }
 
+void arch_poll(void)
+{
+}
+
 _Noreturn void arch_poweroff(int failed)
 {
 	flush();

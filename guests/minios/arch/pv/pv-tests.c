@@ -6,6 +6,7 @@
  */
 #include <minios.h>
 #include <xen/hypercall.h>
+#include "../../drivers/xenbus.h"
 
 #define PV_TEST_VA 0x00C00000u
 
@@ -510,4 +511,5 @@ void arch_tests(void)
 	test_poll_and_periodic();
 	test_second_vcpu();
 	test_console_ring();
+	xenbus_tests();
 }

@@ -9,6 +9,7 @@
  */
 #include <minios.h>
 #include <xen/hypercall.h>
+#include "../../drivers/xenbus.h"
 
 #define FIXMAP_SHARED_INFO 0xF0000000u
 #define NR_PORTS_HANDLED   128
@@ -221,6 +222,22 @@ void arch_init_late(void)
 	__asm__ volatile ("fence rw, rw" ::: "memory");
 	if (((volatile struct vcpu_info *)vcpu)->evtchn_upcall_pending)
 		csr_set(sip, SIP_SSIP);
+	xenbus_init();   /* if Domain 0 runs xenstored: the toolstack can then ask us to shut down */
+}
+
+static void flush(void);
+
+/* A shutdown the toolstack asked for (xl shutdown / reboot writes control/shutdown). */
+void arch_poll(void)
+{
+	int reason = xenbus_shutdown_request();
+	if (reason < 0)
+		return;
+	printf("minios: the toolstack asked for %s\n", reason == SHUTDOWN_reboot ? "a reboot" : "a poweroff");
+	flush();
+	struct sched_shutdown sd = { (uint32_t)reason };
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_shutdown, &sd);
 }
 
 /* ---- console: line-buffered console_io ---- */
