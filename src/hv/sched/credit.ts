@@ -231,7 +231,7 @@ export class CreditScheduler implements SchedulerPolicy {
       const better = waiting !== null && st(waiting).pri < st(current).pri;
       if ((inSlice && !better) || (waiting === null && !this.betterElsewhere(hart, st(current).pri))) {
         this.ledger.start(hart, current, now);
-        return { vcpu: current, slice: this.sliceFor(hart, now) };
+        return { vcpu: current, slice: this.sliceFor(hart, now, current) };
       }
     }
     if (current !== null && current.runnable && allowedOn(current, hart) && !st(current).queued) this.insert(q, current);
@@ -252,14 +252,24 @@ export class CreditScheduler implements SchedulerPolicy {
       const parkedHere = q.some((x) => x.runnable && this.parked(x));
       return { vcpu: null, slice: parkedHere ? this.nextAcct - now : Infinity };
     }
-    return { vcpu: v, slice: this.sliceFor(hart, now) };
+    return { vcpu: v, slice: this.sliceFor(hart, now, v) };
   }
 
-  /** Until the next tick or the end of the time slice, whichever is first. */
-  private sliceFor(hart: number, now: number): number {
+  /**
+   * Until the next tick or the end of the time slice, whichever is first — and, for a
+   * capped vCPU or one whose credit runs out while another UNDER vCPU waits here, no
+   * later than the moment its credit reaches 0 (at least 1 ms): Xen notices only at the
+   * next tick; stopping on time keeps shares and caps exact over short windows.
+   */
+  private sliceFor(hart: number, now: number, v: Vcpu): number {
     const sliceLeft = this.stintStart[hart]! + this.tsliceCycles - now;
     const toTick = this.tickCycles - (now % this.tickCycles);
-    return Math.max(1, Math.min(sliceLeft > 0 ? sliceLeft : this.tsliceCycles, toTick));
+    let slice = Math.min(sliceLeft > 0 ? sliceLeft : this.tsliceCycles, toTick);
+    const s = st(v);
+    if (s.credit > 0 && (this.dom(v.domain).cap > 0 || this.queues[hart]!.some((x) => x.runnable && st(x).pri <= CreditPri.UNDER))) {
+      slice = Math.min(slice, Math.max(s.credit, this.tickCycles / 10));
+    }
+    return Math.max(1, Math.round(slice));
   }
 
   private betterElsewhere(hart: number, pri: CreditPri): boolean {
