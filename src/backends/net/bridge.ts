@@ -88,15 +88,18 @@ export class Bridge {
       for (;;) {
         let moved = false;
         const n = this.ports.length;
+        const start = this.next;
         for (let k = 0; k < n; k++) {
-          const st = this.ports[(this.next + k) % n];
+          const idx = (start + k) % n;
+          const st = this.ports[idx];
           if (st === undefined) continue;
           const frame = st.queue.shift();
           if (frame === undefined) continue;
           moved = true;
+          // The next round starts after the last port served.
+          this.next = (idx + 1) % n;
           this.switchFrame(st, frame);
         }
-        this.next = n === 0 ? 0 : (this.next + 1) % n;
         if (!moved) break;
       }
     } finally {
