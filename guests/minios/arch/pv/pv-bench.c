@@ -11,6 +11,7 @@
  */
 #include <minios.h>
 #include <xen/hypercall.h>
+#include "../../drivers/blkfront.h"
 
 extern volatile uint32_t port_events[];
 int evtchn_op(int cmd, void *arg);
@@ -96,6 +97,10 @@ int arch_command(void)
 {
 	if (sched_command())
 		return 1;
+	if (cmdline_has("blk")) {   /* the virtual block device (drivers/blkfront.c) */
+		blkfront_tests();
+		return 1;
+	}
 	uint32_t peer = cmdline_uint("peer", DOMID_INVALID), rounds = cmdline_uint("rounds", 1000);
 	if (cmdline_has("evtchn-ping")) {
 		ping(peer, rounds);
