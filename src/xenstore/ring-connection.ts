@@ -32,6 +32,8 @@ export class XsRingConnection {
   private outBytes = 0;
   /** Why the connection stopped being served, or null. */
   broken: string | null = null;
+  private inService = false;
+  private held: Uint8Array[] = [];
 
   constructor(private readonly store: Xenstored, private readonly ctl: Control, readonly domid: number, mfn: number, guestPort: number) {
     this.page = ctl.mapForeign(domid, mfn);
@@ -41,13 +43,30 @@ export class XsRingConnection {
   }
 
   private attach(c: XsConnection): XsConnection {
-    c.deliver = (path, token) => this.queue(encodeMessage({ type: XsType.WATCH_EVENT, reqId: 0, txId: 0, payload: cstrs([path, token]) }));
+    // An event raised by someone else's change must reach the ring now: the guest may be
+    // waiting for nothing else. (Inside service() the flush happens after the replies.)
+    // Events raised while a request is handled follow its reply (as xenstored sends them).
+    c.deliver = (path, token) => {
+      const msg = encodeMessage({ type: XsType.WATCH_EVENT, reqId: 0, txId: 0, payload: cstrs([path, token]) });
+      if (this.inService) { this.held.push(msg); return; }
+      this.queue(msg);
+      this.flush();
+    };
     return c;
   }
 
   /** Handles everything the guest has written and pushes out what fits. */
   service(): void {
     if (this.broken !== null) return;
+    this.inService = true;
+    try {
+      this.serviceRing();
+    } finally {
+      this.inService = false;
+    }
+  }
+
+  private serviceRing(): void {
     const p = this.page;
     if (p.read32(XS_RING.connection) === XENSTORE_RECONNECT) this.reconnect();
     const cons = p.read32(XS_RING.req_cons) >>> 0, prod = p.read32(XS_RING.req_prod) >>> 0;
@@ -72,9 +91,11 @@ export class XsRingConnection {
       for (const m of decoded.messages) {
         const r = this.store.handle(this.conn, m.type, m.txId, m.payload);
         this.queue(encodeMessage({ type: r.type, reqId: m.reqId, txId: m.txId, payload: r.payload }));
+        for (const ev of this.held.splice(0)) this.queue(ev);
         if (this.broken !== null) return;
       }
     }
+    for (const ev of this.held.splice(0)) this.queue(ev);
     this.flush(avail > 0);
   }
 
