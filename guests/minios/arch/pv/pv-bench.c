@@ -12,7 +12,6 @@
 #include <minios.h>
 #include <xen/hypercall.h>
 #include "../../drivers/blkfront.h"
-#include "../../drivers/netfront.h"
 
 extern volatile uint32_t port_events[];
 int evtchn_op(int cmd, void *arg);
@@ -93,17 +92,18 @@ static void pong(uint32_t peer, uint32_t rounds)
 }
 
 int sched_command(void);   /* pv-sched.c: scheduler benchmark workloads */
+int smp_command(void);     /* pv-smp.c: several vCPUs */
 
 int arch_command(void)
 {
 	if (sched_command())
 		return 1;
+	if (smp_command())
+		return 1;
 	if (cmdline_has("blk")) {   /* the virtual block device (drivers/blkfront.c) */
 		blkfront_tests();
 		return 1;
 	}
-	if (netfront_command())     /* net-echo, net-ping, net-bulk (drivers/netfront.c) */
-		return 1;
 	uint32_t peer = cmdline_uint("peer", DOMID_INVALID), rounds = cmdline_uint("rounds", 1000);
 	if (cmdline_has("evtchn-ping")) {
 		ping(peer, rounds);

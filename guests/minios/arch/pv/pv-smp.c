@@ -105,6 +105,7 @@ static _Noreturn void secondary_main(void)
 			break;
 		case CMD_DOWN:
 			__atomic_fetch_add(&me->acks, 1, __ATOMIC_SEQ_CST);
+			send(boot_port);
 			HYPERVISOR_vcpu_op(VCPUOP_down, me->id, NULL);
 			/* VCPUOP_up resumes here. */
 			continue;
