@@ -12,6 +12,7 @@
 #include <minios.h>
 #include <xen/hypercall.h>
 #include "../../drivers/blkfront.h"
+#include "../../drivers/netfront.h"
 
 extern volatile uint32_t port_events[];
 int evtchn_op(int cmd, void *arg);
@@ -104,6 +105,8 @@ int arch_command(void)
 		blkfront_tests();
 		return 1;
 	}
+	if (netfront_command())     /* net-echo, net-ping, net-bulk (drivers/netfront.c) */
+		return 1;
 	uint32_t peer = cmdline_uint("peer", DOMID_INVALID), rounds = cmdline_uint("rounds", 1000);
 	if (cmdline_has("evtchn-ping")) {
 		ping(peer, rounds);
