@@ -19,7 +19,8 @@ import type { ForeignFrame } from '../src/hv/control.js';
 export const MINIOS = readFileSync(image('minios-pv.elf'));
 
 export function guestConfig(name: string, extra = '') {
-  return parseConfig(`name = "${name}"\nkernel = "minios-pv.elf"\nmemory = 8\nmaxmem = 12\n${extra}`, `${name}.cfg`);
+  const maxmem = /maxmem\s*=/.test(extra) ? '' : 'maxmem = 12\n';
+  return parseConfig(`name = "${name}"\nkernel = "minios-pv.elf"\nmemory = 8\n${maxmem}${extra}`, `${name}.cfg`);
 }
 
 export class ScriptedGuest {
@@ -336,6 +337,7 @@ export class ScriptedNetFront {
   private readonly rxPosted = new Map<number, { mfn: number; frame: ForeignFrame; ref: number }>();
   readonly txStatus: number[] = [];
   private readonly txRefs = new Map<number, number>();
+  private readonly rxPool: { mfn: number; frame: ForeignFrame }[] = [];
 
   constructor(readonly g: ScriptedGuest, readonly flip = false, readonly devid = 0) {
     this.xs = new GuestXs(g);
@@ -370,7 +372,7 @@ export class ScriptedNetFront {
       const id = this.rxId++ & 0xffff;
       let ref: number, page = { mfn: 0, frame: null as unknown as ForeignFrame };
       if (this.flip) ref = this.g.acceptTransfer(0);
-      else { page = this.g.page(); ref = this.g.grant(0, page.mfn); }
+      else { page = this.rxPool.pop() ?? this.g.page(); ref = this.g.grant(0, page.mfn); }
       this.rxPosted.set(id, { ...page, ref });
       v.setUint16(NETIF_RX_REQ.id, id, true);
       v.setUint32(NETIF_RX_REQ.gref, ref, true);
@@ -418,7 +420,7 @@ export class ScriptedNetFront {
       this.rxPosted.delete(id);
       if (posted === undefined) continue;
       if (!this.flip || status < 0) this.g.ungrant(posted.ref);
-      if (status < 0) continue;
+      if (status < 0) { if (!this.flip) this.rxPool.push({ mfn: posted.mfn, frame: posted.frame }); continue; }
       if (this.flip) {
         const mfn = this.g.frameField(posted.ref);
         const f = this.g.host.ctl.mapForeign(this.g.domid, mfn);
@@ -427,6 +429,7 @@ export class ScriptedNetFront {
         this.g.recycle(posted.ref);
       } else {
         this.received.push(posted.frame.bytes().slice(0, status));
+        this.rxPool.push({ mfn: posted.mfn, frame: posted.frame });
       }
     }
   }
