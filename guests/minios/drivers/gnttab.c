@@ -65,3 +65,35 @@ int gnttab_end(grant_ref_t ref)
 	in_use[ref] = 0;
 	return 0;
 }
+
+/* Page flipping (GTF_accept_transfer): the granter gives us a frame through the entry. */
+int gnttab_accept_transfer(domid_t domid)
+{
+	for (grant_ref_t ref = GNTTAB_NR_RESERVED_ENTRIES; ref < NR_REFS; ref++) {
+		if (in_use[ref])
+			continue;
+		in_use[ref] = 1;
+		gnttab_rearm_transfer(ref, domid);
+		return (int)ref;
+	}
+	return -XEN_ENOSPC;
+}
+
+void gnttab_rearm_transfer(grant_ref_t ref, domid_t domid)
+{
+	table[ref].flags = 0;
+	__asm__ volatile ("fence w, w" ::: "memory");
+	table[ref].domid = domid;
+	table[ref].frame = 0;
+	__asm__ volatile ("fence w, w" ::: "memory");
+	table[ref].flags = GTF_accept_transfer;
+}
+
+int gnttab_transfer_done(grant_ref_t ref, uint32_t *mfn)
+{
+	if (!(table[ref].flags & GTF_transfer_completed))
+		return 0;
+	__asm__ volatile ("fence r, r" ::: "memory");
+	*mfn = table[ref].frame;
+	return 1;
+}

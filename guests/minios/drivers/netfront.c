@@ -8,6 +8,11 @@
  * in the slot of the request it answers, names the buffer by id, and the buffer is posted
  * again once read. Transmit: one granted page per tx slot id; a packet is one request.
  *
+ * With "rx-flip" on the command line the receive side is the paper's page flipping
+ * instead (request-rx-copy=0): each posted buffer is a pseudo-physical page whose frame
+ * we gave back (decrease_reservation) and an accept_transfer grant; the backend hands us a
+ * frame holding the packet, which we map at that page, read, and give back again.
+ *
  * Command-line modes (two domains on one bridge):
  *   net-echo [count=N]                sends every frame back to its sender (N frames, 0 = forever)
  *   net-ping peer-mac=MAC [count=N]   N frames one at a time, each waiting for its echo:
@@ -41,8 +46,32 @@ static struct {
 	uint32_t rx_pfn[RX_BUFS], tx_pfn[TX_BUFS];
 	int rx_ref[RX_BUFS], tx_ref[TX_BUFS];
 	uint8_t tx_busy[TX_BUFS];
-	uint32_t rx_frames, tx_frames, rx_errors;
+	uint32_t rx_frames, tx_frames, rx_errors, flips;
+	int flip;
 } nf;
+
+void p2m_set(uint32_t pfn, uint32_t mfn);   /* arch/pv/pv.c */
+
+/* Flip mode: gives the frame behind `pfn` back to Xen, leaving the page empty for a transfer. */
+static int release_frame(uint32_t pfn)
+{
+	xen_pfn_t mfn = pfn_to_mfn(pfn);
+	HYPERVISOR_update_va_mapping((uintptr_t)pfn_to_kva(pfn), 0, UVMF_INVLPG);
+	struct xen_memory_reservation r = { .nr_extents = 1, .domid = DOMID_SELF };
+	set_xen_guest_handle(r.extent_start, &mfn);
+	int rc = HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
+	p2m_set(pfn, INVALID_P2M_ENTRY);
+	return rc == 1 ? 0 : -1;
+}
+
+/* Flip mode: the frame that arrived becomes `pfn`'s. */
+static void adopt_frame(uint32_t pfn, uint32_t mfn)
+{
+	mmu_update_t u = { ((uint64_t)mfn << 12) | MMU_MACHPHYS_UPDATE, pfn };
+	HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
+	p2m_set(pfn, mfn);
+	HYPERVISOR_update_va_mapping((uintptr_t)pfn_to_kva(pfn), PTE_LEAF(mfn, PTE_R | PTE_W), UVMF_INVLPG);
+}
 
 static struct netif_tx_request *tx_slot(RING_IDX i)
 {
@@ -134,7 +163,13 @@ static int connect(void)
 	nf.port = au.port;
 	for (int i = 0; i < RX_BUFS; i++) {
 		nf.rx_pfn[i] = page_alloc();
-		nf.rx_ref[i] = gnttab_grant(be, pfn_to_mfn(nf.rx_pfn[i]), 0);
+		if (nf.flip) {
+			if (release_frame(nf.rx_pfn[i]) < 0)
+				return -XEN_ENOMEM;
+			nf.rx_ref[i] = gnttab_accept_transfer(be);
+		} else {
+			nf.rx_ref[i] = gnttab_grant(be, pfn_to_mfn(nf.rx_pfn[i]), 0);
+		}
 		post_rx(i);
 	}
 	for (int i = 0; i < TX_BUFS; i++) {
@@ -155,7 +190,7 @@ static int connect(void)
 		xenbus_write(t, VIF "/rx-ring-ref", num);
 		snprintf(num, sizeof(num), "%lu", (unsigned long)nf.port);
 		xenbus_write(t, VIF "/event-channel", num);
-		xenbus_write(t, VIF "/request-rx-copy", "1");
+		xenbus_write(t, VIF "/request-rx-copy", nf.flip ? "0" : "1");
 		xenbus_write(t, VIF "/feature-rx-notify", "1");
 		xenbus_write(t, VIF "/state", "4");
 		end = xenbus_transaction_end(t, 0);
@@ -218,10 +253,19 @@ static int receive(uint8_t *buf, uint64_t timeout_ns)
 		if (nf.rx_cons != prod) {
 			struct netif_rx_response *r = (struct netif_rx_response *)rx_slot(nf.rx_cons++);
 			int id = r->id < RX_BUFS ? r->id : 0, len = r->status;
-			if (len > 0 && len <= FRAME_MAX && r->offset + len <= (int)PAGE_SIZE)
+			uint32_t mfn = 0;
+			int flipped = nf.flip && len > 0 && gnttab_transfer_done((grant_ref_t)nf.rx_ref[id], &mfn);
+			if (flipped)
+				adopt_frame(nf.rx_pfn[id], mfn);
+			if (len > 0 && len <= FRAME_MAX && r->offset + len <= (int)PAGE_SIZE && (!nf.flip || flipped))
 				memcpy(buf, (uint8_t *)pfn_to_kva(nf.rx_pfn[id]) + r->offset, (uint32_t)len);
 			else
 				nf.rx_errors++, len = -1;
+			if (flipped) {
+				nf.flips++;
+				release_frame(nf.rx_pfn[id]);
+				gnttab_rearm_transfer((grant_ref_t)nf.rx_ref[id], (domid_t)nf.backend_id);
+			}
 			post_rx(id);
 			push_rx();
 			nf.rx->rsp_event = nf.rx_cons + 1;
@@ -314,7 +358,8 @@ static void ping(const uint8_t *peer, uint32_t count)
 	}
 	uint64_t t1 = read_cycle();
 	printf("BENCH net-round-trip %lu %llu\n", (unsigned long)count, (unsigned long long)(t1 - t0));
-	CHECK("net-ping", ok == count, "%lu of %lu echoes came back intact", (unsigned long)ok, (unsigned long)count);
+	CHECK("net-ping", ok == count && (!nf.flip || nf.flips >= count), "%lu of %lu echoes came back intact, %lu pages flipped",
+	      (unsigned long)ok, (unsigned long)count, (unsigned long)nf.flips);
 }
 
 static void bulk(const uint8_t *peer, uint32_t count)
@@ -336,8 +381,9 @@ static void bulk(const uint8_t *peer, uint32_t count)
 	}
 	uint64_t t1 = read_cycle();
 	printf("BENCH net-bulk %lu %llu\n", (unsigned long)count, (unsigned long long)(t1 - t0));
-	CHECK("net-bulk", back == count && nf.rx_errors == 0, "%lu sent, %lu came back, %lu rx errors", (unsigned long)sent,
-	      (unsigned long)back, (unsigned long)nf.rx_errors);
+	CHECK("net-bulk", back == count && nf.rx_errors == 0 && (!nf.flip || nf.flips >= count),
+	      "%lu sent, %lu came back, %lu rx errors, %lu pages flipped", (unsigned long)sent, (unsigned long)back,
+	      (unsigned long)nf.rx_errors, (unsigned long)nf.flips);
 }
 
 int netfront_command(void)
@@ -345,14 +391,15 @@ int netfront_command(void)
 	int echo_mode = cmdline_has("net-echo"), ping_mode = cmdline_has("net-ping"), bulk_mode = cmdline_has("net-bulk");
 	if (!echo_mode && !ping_mode && !bulk_mode)
 		return 0;
+	nf.flip = cmdline_has("rx-flip");
 	int rc = !xenbus_ready() ? -XEN_ENODEV : gnttab_init();
 	if (rc == 0)
 		rc = connect();
 	CHECK("net-connect", rc == 0, "vif 0 handshake: %d", rc);
 	if (rc != 0)
 		return 1;
-	printf("  (vif 0: mac %02x:%02x:%02x:%02x:%02x:%02x, backend %s)\n", nf.mac[0], nf.mac[1], nf.mac[2], nf.mac[3],
-	       nf.mac[4], nf.mac[5], nf.backend);
+	printf("  (vif 0: mac %02x:%02x:%02x:%02x:%02x:%02x, backend %s, receive by %s)\n", nf.mac[0], nf.mac[1], nf.mac[2],
+	       nf.mac[3], nf.mac[4], nf.mac[5], nf.backend, nf.flip ? "page flipping" : "copy");
 	uint8_t peer[6];
 	if (echo_mode) {
 		echo(cmdline_uint("count", 10));
