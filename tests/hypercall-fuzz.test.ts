@@ -36,7 +36,7 @@ for (const seed of [1, 2, 3]) {
       { kernel: readFileSync(image('minios-pv.elf')) });
     // Let it boot and build some page tables of its own, then catch it on the hart.
     host.runUntil(() => rec.console.recent().includes('PASS pt-batch'), 5e8);
-    assert.ok(host.runUntil(() => host.hv.current[0] !== null, 5e7), 'the vCPU never got the hart');
+    assert.ok(host.runUntil(() => host.hv.current[0] !== null, 5e7, 1000), 'the vCPU never got the hart');
     const hart = host.machine.harts[0]!;
     const v = host.hv.current[0]!;
     const d = v.domain;

@@ -1,6 +1,8 @@
 /*
- * `tsxen create CONFIG... [-c]`: boots PV domains from xl-style configs on a machine run
- * by this process (until `tsxen daemon` exists, the host lives as long as the command).
+ * `tsxen create CONFIG... [-c]`: boots PV domains from xl-style configs. With a daemon
+ * running (`tsxen daemon`) the domains are created there and the command returns (with
+ * -c it attaches to the console). Without one — or with -F — the machine runs in this
+ * process, in the foreground, for as long as the domains live.
  * With -c the console of the last domain created is attached to the terminal (Ctrl-]
  * quits); without it every domain's console lines are printed with its name in front.
  * The command ends when every domain has gone; its status is 0 when all of them powered
@@ -17,14 +19,36 @@ import { parseSize } from '../lib/size.js';
 import { MAX_HARTS } from '../machine/rv32/machine.js';
 import { attachTerminalInput } from './terminal.js';
 import { XenError } from '../hv/abi/xen.js';
+import { ApiClient } from '../api/client.js';
+import { HttpError } from '../api/websocket.js';
+import { consoleCommand } from './console.js';
 
-const USAGE = `tsxen create CONFIG... [-c] [-n] [key=value...] [--harts N] [--mem SIZE] [--slice MS]
+/** Creates the domains on the running daemon; -c then attaches to the last one's console. */
+async function createOnDaemon(client: ApiClient, files: string[], overrides: string[], paused: boolean, attach: boolean): Promise<number> {
+  let last: { domid: number; name: string } | null = null;
+  for (const f of files) {
+    try {
+      last = await client.call('POST', '/v1/domains', {
+        config: readFileSync(f, 'utf8'), source: f, cwd: process.cwd(), overrides, paused,
+      });
+    } catch (e) {
+      if (e instanceof HttpError) { process.stderr.write(`tsxen create: ${e.message}\n`); return 1; }
+      throw e;
+    }
+  }
+  if (attach && last !== null) return consoleCommand.run([String(last.domid)]);
+  return 0;
+}
+
+const USAGE = `tsxen create CONFIG... [-c] [-n] [-p] [-F] [key=value...] [--harts N] [--mem SIZE] [--slice MS]
                   [--max-time SECONDS] [--realtime] [--dmesg]
 
-  -c, --console    attach the console of the (last) domain created; Ctrl-] quits
+  -c, --console    attach the console of the (last) domain created; Ctrl-] quits (detaches, with a daemon)
   -n, --dry-run    parse the config(s), print the result as JSON, create nothing
-  -p, --paused     (needs the daemon, which does not exist yet)
+  -p, --paused     leave the domain paused (needs the daemon; 'tsxen unpause' starts it)
+  -F, --foreground run the machine in this process even if a daemon is running
   key=value        override a config key, as xl create does (applies to every config)
+Foreground only:
   --harts N        harts of the machine (1-${MAX_HARTS}, default 1)
   --mem SIZE       machine RAM, e.g. 256M (default 256M; a bare number means MiB)
   --slice MS       round-robin time slice in milliseconds (default 10)
@@ -46,6 +70,7 @@ export const createCommand: Command = {
           console: { type: 'boolean', short: 'c', default: false },
           'dry-run': { type: 'boolean', short: 'n', default: false },
           paused: { type: 'boolean', short: 'p', default: false },
+          foreground: { type: 'boolean', short: 'F', default: false },
           harts: { type: 'string', default: '1' },
           mem: { type: 'string', default: '256M' },
           slice: { type: 'string', default: '10' },
@@ -61,7 +86,6 @@ export const createCommand: Command = {
     const files = parsed.positionals.filter((p) => !p.includes('='));
     const overrides = parsed.positionals.filter((p) => p.includes('='));
     if (files.length === 0) throw new UsageError('no config file given');
-    if (o.paused) throw new UsageError('-p needs the tsxen daemon, which is not available yet');
     const harts = Number(o.harts);
     if (!Number.isInteger(harts) || harts < 1 || harts > MAX_HARTS) throw new UsageError(`--harts must be 1..${MAX_HARTS}`);
     const memBytes = parseSize(o.mem!);
@@ -84,6 +108,11 @@ export const createCommand: Command = {
       process.stdout.write(JSON.stringify(configs.length === 1 ? configs[0] : configs, null, 2) + '\n');
       return 0;
     }
+    if (!o.foreground) {
+      const client = ApiClient.find();
+      if (client !== null && await client.alive()) return createOnDaemon(client, files, overrides, o.paused!, o.console!);
+    }
+    if (o.paused) throw new UsageError('-p needs a running daemon (tsxen daemon): in the foreground nothing could unpause it');
 
     const host = new XenHost({
       harts, memMiB: Math.floor(memBytes / (1024 * 1024)), sliceMs,

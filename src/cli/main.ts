@@ -8,9 +8,18 @@ import type { Command } from './command.js';
 import { UsageError } from './command.js';
 import { runNativeCommand } from './run-native.js';
 import { createCommand } from './create.js';
+import { daemonCommand } from './daemon.js';
+import { domainCommands } from './domain.js';
+import { memoryCommands } from './memory.js';
+import { hostCommands } from './host.js';
+import { consoleCommand } from './console.js';
+import { topCommand } from './top.js';
 import { ImageError } from '../lib/elf.js';
 
-const COMMANDS: Command[] = [createCommand, runNativeCommand];
+const COMMANDS: Command[] = [
+  createCommand, consoleCommand, ...domainCommands, ...memoryCommands, ...hostCommands, topCommand,
+  daemonCommand, runNativeCommand,
+];
 
 function help(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`);

@@ -26,10 +26,22 @@ export const ERRNO_NAMES: Record<number, string> = {
   22: 'EINVAL', 28: 'ENOSPC', 38: 'ENOSYS', 62: 'ETIME', 95: 'EOPNOTSUPP',
 };
 
-/** A hypercall failure: thrown inside the hypervisor, returned to the guest as -errno. */
-export class XenError extends Error {
-  constructor(readonly errno: Errno, detail = '') {
-    super(`${ERRNO_NAMES[errno] ?? `errno ${errno}`}${detail ? `: ${detail}` : ''}`);
+/**
+ * A hypercall failure: thrown inside the hypervisor, returned to the guest as -errno.
+ * Deliberately not an Error subclass: guests cause these by the thousand (a hostile one
+ * on purpose), and capturing a JavaScript stack trace for each would make a refused
+ * hypercall cost more than a successful one. The message is built only when read.
+ */
+export class XenError {
+  readonly name = 'XenError';
+  constructor(readonly errno: Errno, private readonly detail = '') {}
+
+  get message(): string {
+    return `${ERRNO_NAMES[this.errno] ?? `errno ${this.errno}`}${this.detail ? `: ${this.detail}` : ''}`;
+  }
+
+  toString(): string {
+    return `XenError: ${this.message}`;
   }
 }
 

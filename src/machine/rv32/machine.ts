@@ -55,7 +55,7 @@ export interface MachineConfig {
 }
 
 export type Engine = 'interp' | 'jit';
-export const DEFAULT_ENGINE: Engine = 'interp';
+export const DEFAULT_ENGINE: Engine = 'jit';
 
 /** Why the machine stopped running. */
 export type StopReason =
@@ -154,6 +154,7 @@ export class Machine implements HartHost {
    * host input arrives.
    */
   runUntil(until: number): StopReason {
+    until = Math.floor(until); // slices end on whole cycles (a fractional end would never be reached)
     while (this.stopReason === null && this.now < until) {
       if (!this.anyHartCanRun()) {
         const next = this.nextDeadline();
