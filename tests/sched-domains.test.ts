@@ -148,3 +148,20 @@ test('scheduling actions on a host, printed as xl prints them', () => {
   const bi = dispatchSched(b.sc, 1, parseSchedBvt([]), () => 1, () => [...b.h.hv.domains.values()].map((d) => ({ domid: d.id, name: d.name })))!;
   assert.match(formatSchedBvt(bi), /^BVT: ctx_allow=5000us mcu=100us\nName +ID MCUadv Warpback  Warpvalue  Warpl\(us\)  Warpu\(us\)\nDomain-0 +0 +10 +0 +0 +0 +0\nw +1 +10 /);
 });
+
+test('vcpu-pin of a blocked vCPU: its timer follows it to the new hart', () => {
+  const { h, sc } = host('credit', 2);
+  const w = start(h, sc, 'w', 'sched-waker period=2000 work=50');
+  let wakes = 0;
+  h.onConsole = (rec, text) => { if (rec === w) wakes += text.split('\n').filter((l) => l.startsWith('LAT ')).length; };
+  h.run(20 * MS);
+  const v = h.hv.domains.get(w.domid)!.vcpus[0]!;
+  assert.equal(v.processor, 0);
+  // Pin it to the idle hart 1 while it sleeps between wake-ups.
+  h.runUntil(() => v.state === 3 /* BLOCKED */, 10 * MS, 1000);
+  sc.pin(w.domid, 0, 0b10);
+  const before = wakes;
+  h.run(100 * MS);
+  assert.ok(wakes - before >= 45, `${wakes - before} wake-ups in 100 ms after the pin`);
+  assert.equal(sc.vcpuList(w.domid)[0]!.cpu, 1);
+});

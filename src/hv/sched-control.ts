@@ -97,8 +97,10 @@ export class SchedControl {
       this.hv.sched.sleep(v);
       this.hv.wake(v);
     } else {
-      // Blocked or offline: it is placed when it next wakes; its timers follow it now.
+      // Blocked or offline: it is placed when it next wakes. Its timers follow it now:
+      // the new hart must program its comparator for them.
       v.processor = Math.log2(mask & -mask);
+      this.hv.kickHart(v.processor);
     }
   }
 
