@@ -314,8 +314,12 @@ int xenbus_shutdown_request(void)
 	xenbus_poll();
 	char path[128], token[32], what[32];
 	int request = -1;
-	/* Other tokens' events are dropped here: only this watch outlives the self-tests. */
+	/* The watches that outlive the self-tests: shutdown requests here, the balloon's target
+	   flagged for balloon_poll; anything else is dropped. */
+	extern int balloon_event;
 	while (xenbus_event(path, sizeof(path), token, sizeof(token))) {
+		if (strcmp(token, "balloon") == 0)
+			balloon_event = 1;
 		if (strcmp(token, "shutdown") != 0 || xenbus_read(XBT_NIL, "control/shutdown", what, sizeof(what)) <= 0)
 			continue;
 		xenbus_write(XBT_NIL, "control/shutdown", "");   /* acknowledged, as Linux does */

@@ -10,6 +10,7 @@
 #include <minios.h>
 #include <xen/hypercall.h>
 #include "../../drivers/xenbus.h"
+#include "../../drivers/balloon.h"
 
 #define FIXMAP_SHARED_INFO 0xF0000000u
 #define NR_PORTS_HANDLED   128
@@ -222,7 +223,8 @@ void arch_init_late(void)
 	__asm__ volatile ("fence rw, rw" ::: "memory");
 	if (((volatile struct vcpu_info *)vcpu)->evtchn_upcall_pending)
 		csr_set(sip, SIP_SSIP);
-	xenbus_init();   /* if Domain 0 runs xenstored: the toolstack can then ask us to shut down */
+	if (xenbus_init() == 0)   /* Domain 0 runs xenstored: the toolstack can ask us to shut down */
+		balloon_init();       /* ... and set our memory target */
 }
 
 static void flush(void);
@@ -231,6 +233,7 @@ static void flush(void);
 void arch_poll(void)
 {
 	int reason = xenbus_shutdown_request();
+	balloon_poll();
 	if (reason < 0)
 		return;
 	printf("minios: the toolstack asked for %s\n", reason == SHUTDOWN_reboot ? "a reboot" : "a poweroff");
