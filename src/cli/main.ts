@@ -14,10 +14,14 @@ import { memoryCommands } from './memory.js';
 import { hostCommands } from './host.js';
 import { consoleCommand } from './console.js';
 import { topCommand } from './top.js';
+import { xenstoreCommands } from './xenstore.js';
+import { blockCommands } from './block.js';
+import { networkCommands } from './network.js';
 import { ImageError } from '../lib/elf.js';
 
 const COMMANDS: Command[] = [
   createCommand, consoleCommand, ...domainCommands, ...memoryCommands, ...hostCommands, topCommand,
+  ...xenstoreCommands, ...blockCommands, ...networkCommands,
   daemonCommand, runNativeCommand,
 ];
 
