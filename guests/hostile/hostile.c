@@ -8,6 +8,7 @@
  */
 #include <rt.h>
 #include <xen/hypercall.h>
+#include <xen/io/xs_wire.h>
 
 #define PTE_V 0x001u
 #define PTE_R 0x002u
@@ -881,6 +882,128 @@ static void grant_attacks(void)
 	uva(table_va, LEAF(p2m[table_pfn], PTE_R | PTE_W));
 }
 
+/* ---- xenstore: a minimal client over the store ring, then requests a domU must not get ---- */
+static volatile struct xenstore_domain_interface *xsr;
+
+static void xs_kick(void)
+{
+	struct evtchn_send s = { .port = si->store_evtchn };
+	HYPERVISOR_event_channel_op(EVTCHNOP_send, &s);
+}
+
+static int xs_put(const void *data, uint32_t len)
+{
+	const char *p = data;
+	for (uint32_t i = 0; i < len; i++) {
+		for (int spin = 0; xsr->req_prod - xsr->req_cons >= XENSTORE_RING_SIZE; spin++) {
+			if (spin > 100000)
+				return -1;
+			xs_kick();
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		}
+		xsr->req[MASK_XENSTORE_IDX(xsr->req_prod)] = p[i];
+		__asm__ volatile ("fence w, w" ::: "memory");
+		xsr->req_prod++;
+	}
+	xs_kick();
+	return 0;
+}
+
+static int xs_get(void *data, uint32_t len)
+{
+	char *p = data;
+	for (uint32_t i = 0; i < len; i++) {
+		for (int spin = 0; xsr->rsp_prod == xsr->rsp_cons; spin++) {
+			if (spin > 100000)
+				return -1;
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		}
+		p[i] = xsr->rsp[MASK_XENSTORE_IDX(xsr->rsp_cons)];
+		__asm__ volatile ("fence rw, w" ::: "memory");
+		xsr->rsp_cons++;
+	}
+	xs_kick();
+	return 0;
+}
+
+/* One request (payload = a then b, each as given); returns the reply type, skipping watch events. */
+static int xs_call(uint32_t type, const char *a, uint32_t alen, const char *b, uint32_t blen, char *reply, uint32_t size)
+{
+	static uint32_t req_id = 100;
+	struct xsd_sockmsg h = { .type = type, .req_id = ++req_id, .tx_id = 0, .len = alen + blen };
+	if (xs_put(&h, sizeof(h)) < 0 || xs_put(a, alen) < 0 || xs_put(b, blen) < 0)
+		return -1;
+	for (;;) {
+		struct xsd_sockmsg r;
+		if (xs_get(&r, sizeof(r)) < 0 || r.len > XENSTORE_PAYLOAD_MAX)
+			return -1;
+		static char buf[XENSTORE_PAYLOAD_MAX + 1];
+		if (xs_get(buf, r.len) < 0)
+			return -1;
+		buf[r.len] = '\0';
+		if (r.type == XS_WATCH_EVENT || r.req_id != h.req_id)
+			continue;
+		snprintf(reply, size, "%s", buf);
+		return (int)r.type;
+	}
+}
+
+static int xs_write(const char *path, const char *value, char *reply, uint32_t size)
+{
+	return xs_call(XS_WRITE, path, strlen(path) + 1, value, strlen(value), reply, size);
+}
+
+static void xenstore_attacks(void)
+{
+	if (si->store_mfn == 0)
+		return;
+	xsr = kva(m2p[(uint32_t)si->store_mfn]);
+	char reply[128], path[64];
+	int t = xs_call(XS_READ, "domid", 6, "", 0, reply, sizeof(reply));
+	if (t != XS_READ) {
+		printf("  (xenstore does not answer (%d): xenstore attacks not tried)\n", t);
+		return;
+	}
+	int self = 0;
+	for (const char *p = reply; *p >= '0' && *p <= '9'; p++)
+		self = self * 10 + (*p - '0');
+	control("xenstore-write-own", xs_write("data/hostile", "1", reply, sizeof(reply)) == XS_WRITE, 0);
+
+	int accepted = 0;
+	for (int d = 0; d < 16; d++) {
+		if (d == self)
+			continue;
+		snprintf(path, sizeof(path), "/local/domain/%d/memory/target", d);
+		accepted += xs_write(path, "1", reply, sizeof(reply)) != XS_ERROR;
+		snprintf(path, sizeof(path), "/local/domain/%d/control/shutdown", d);
+		accepted += xs_write(path, "poweroff", reply, sizeof(reply)) != XS_ERROR;
+	}
+	report("xenstore-write-other-domains", accepted == 0, "%d writes under other domains' homes accepted", accepted);
+	int w1 = xs_write("/local/domain/0/name", "pwned", reply, sizeof(reply));
+	int w2 = xs_write("/vm/hostile", "x", reply, sizeof(reply));
+	int w3 = xs_call(XS_RM, "/local/domain", 14, "", 0, reply, sizeof(reply));
+	report("xenstore-write-outside-home", w1 == XS_ERROR && w2 == XS_ERROR && w3 == XS_ERROR,
+	       "dom0 name %d, /vm %d, rm /local/domain %d", w1, w2, w3);
+	static const char intro[] = "7\0" "123\0" "4";
+	int i1 = xs_call(XS_INTRODUCE, intro, sizeof(intro), "", 0, reply, sizeof(reply));
+	int i2 = xs_call(XS_RELEASE, "0", 2, "", 0, reply, sizeof(reply));
+	static const char perms[] = "/local/domain/0\0" "b0";   /* `b` + our id is appended below */
+	char perm_req[64];
+	int n = snprintf(perm_req, sizeof(perm_req), "%s", perms);
+	n += 1 + snprintf(perm_req + n + 1, sizeof(perm_req) - (uint32_t)n - 1, "b%d", self);
+	int i3 = xs_call(XS_SET_PERMS, perm_req, (uint32_t)n + 1, "", 0, reply, sizeof(reply));
+	report("xenstore-privileged-requests", i1 == XS_ERROR && i2 == XS_ERROR && i3 == XS_ERROR,
+	       "introduce %d, release %d, set_perms on dom0's home %d", i1, i2, i3);
+
+	/* Last: a payload over 4096 bytes must end our connection only (error 3 = protocol). */
+	struct xsd_sockmsg big = { .type = XS_WRITE, .req_id = 1, .tx_id = 0, .len = XENSTORE_PAYLOAD_MAX + 1 };
+	xs_put(&big, sizeof(big));
+	for (int spin = 0; spin < 1000 && xsr->error == 0; spin++)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	report("xenstore-oversized-payload", xsr->error != 0, "the connection survived a %u-byte payload (error %lu)",
+	       XENSTORE_PAYLOAD_MAX + 1, (unsigned long)xsr->error);
+}
+
 static void satp_attack(void)
 {
 	int f, f2;
@@ -927,6 +1050,7 @@ void hostile_main(unsigned long arg)
 	vcpu_context_attacks();
 	page_crossing_request();
 	grant_attacks();
+	xenstore_attacks();
 	console_ring_indices();
 	user_mode_hypercall();
 	decrease_mapped_frame();
