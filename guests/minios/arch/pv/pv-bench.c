@@ -103,6 +103,7 @@ int arch_command(void)
 		return 1;
 	if (cmdline_has("blk")) {   /* the virtual block device (drivers/blkfront.c) */
 		blkfront_tests();
+		netfront_command();     /* "blk net-echo ..." etc.: the disk first, then the network */
 		return 1;
 	}
 	if (netfront_command())     /* net-echo, net-ping, net-bulk (drivers/netfront.c) */
