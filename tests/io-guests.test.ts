@@ -44,3 +44,26 @@ test('two guests each write, flush and re-read their own disk through blkfront',
   assert.equal(host.hv.frames.freeFrames, free, 'every frame came back');
   assert.deepEqual(host.devices.blockList(), []);
 });
+
+for (const flip of [false, true]) {
+  test(`two compiled guests exchange frames over the bridge: echo and bulk (${flip ? 'page flip' : 'copy'})`, () => {
+    const host = new XenHost({ memMiB: 96 });
+    const free = host.hv.frames.freeFrames;
+    const w = flip ? ' rx-flip' : '';
+    const a = host.create(parseConfig(`name = "echo"\nkernel = "minios-pv.elf"\nmemory = 8\n` +
+      `cmdline = "net-echo count=220${w}"\nvif = [ "mac=00:16:3e:00:00:0a" ]\n`, 'a.cfg'), { kernel: MINIOS });
+    const b = host.create(parseConfig(`name = "bulk"\nkernel = "minios-pv.elf"\nmemory = 8\n` +
+      `cmdline = "net-bulk peer-mac=00:16:3e:00:00:0a count=200${w}"\nvif = [ "mac=00:16:3e:00:00:0b" ]\n`, 'b.cfg'), { kernel: MINIOS });
+    const c = host.create(parseConfig(`name = "ping"\nkernel = "minios-pv.elf"\nmemory = 8\n` +
+      `cmdline = "net-ping peer-mac=00:16:3e:00:00:0a count=20${w}"\nvif = [ "mac=00:16:3e:00:00:0c" ]\n`, 'c.cfg'), { kernel: MINIOS });
+    assert.equal(host.run(20e9), 'done');
+    for (const [r, t] of [[a, 'net-echo'], [b, 'net-bulk'], [c, 'net-ping']] as const) {
+      const out = r.console.recent();
+      assert.ok(passes(out, 'net').includes(t), `${r.config.name}: no PASS ${t}\n${out}`);
+      assert.ok(passes(out, 'net').includes('net-connect'), out);
+      assert.ok(out.includes(flip ? 'receive by page flipping' : 'receive by copy'), out);
+    }
+    assert.deepEqual(auditFrames(host.hv), []);
+    assert.equal(host.hv.frames.freeFrames, free, 'every frame came back');
+  });
+}
