@@ -11,7 +11,7 @@ function esc(s: string): string {
 }
 
 function fmt(x: number): string {
-  if (x === 0) return '0';
+  if (Number.isInteger(x)) return String(x);
   const a = Math.abs(x);
   if (a >= 1000) return x.toFixed(0);
   if (a >= 10) return x.toFixed(1).replace(/\.0$/, '');

@@ -155,6 +155,16 @@ for (const name of ['credit', 'bvt', 'rr'] as SchedulerName[]) {
     }
   });
 
+  test(`${name}: vCPUs that all start on hart 0 (as the builder places vCPU 0s) spread over idle harts`, () => {
+    const s = new SchedSim(name, 4);
+    for (let i = 0; i < 4; i++) s.domain(HOG, 1, `d${i}`, 0);
+    s.run(10 * MS);
+    s.resetCounters();
+    s.run(110 * MS);
+    assert.ok(s.idle < 0.001 * 400 * MS, `harts idle for ${s.idle} cycles`);
+    for (const v of s.vcpus) assert.equal(v.harts.size, 1, 'and stay where they are');
+  });
+
   test(`${name}: affinity — a pinned vCPU runs only on its harts, and moves when re-pinned`, () => {
     const s = new SchedSim(name, 2);
     const ds = [0, 1, 2, 3].map(() => s.domain(HOG));

@@ -47,15 +47,16 @@ export class SchedSim {
     this.sched = SCHEDULERS[name]({ harts, cpuHz: HZ, sliceMs });
     this.cur = new Array(harts).fill(null);
     this.since = new Array(harts).fill(0);
-    this.decisionEnd = new Array(harts).fill(0);
+    // Harts start parked (as Hypervisor.park leaves them): they decide only when kicked.
+    this.decisionEnd = new Array(harts).fill(Infinity);
   }
 
   /** A domain with `n` vCPUs of behaviour `b`; returns it (parameters via sched.setParams). */
-  domain(b: Behaviour, n = 1, name = `d${this.nextDomid}`): Domain {
+  domain(b: Behaviour, n = 1, name = `d${this.nextDomid}`, processor?: number): Domain {
     const d = new Domain(this.nextDomid++, { name, maxVcpus: n }, 0);
     d.pauseCount = 0;
     for (let i = 0; i < n; i++) {
-      const v = new Vcpu(d, i, (this.vcpus.length) % this.harts);
+      const v = new Vcpu(d, i, processor ?? (this.vcpus.length) % this.harts);
       d.vcpus.push(v);
       this.sched.add(v);
       v.state = VcpuState.RUNNABLE;

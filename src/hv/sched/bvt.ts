@@ -136,7 +136,8 @@ export class BvtScheduler implements SchedulerPolicy {
     const s = st(v);
     if (s.queued || this.ledger.hartOf(v) >= 0) return -1;
     let h = allowedOn(v, v.processor) ? v.processor : firstAllowed(v, this.env.harts);
-    if (this.ledger.running[h] !== null) {
+    if (this.ledger.running[h] !== null || this.queues[h]!.length > 0) {
+      // Prefer an idle hart the vCPU may use.
       for (let i = 0; i < this.env.harts; i++) {
         if (allowedOn(v, i) && this.ledger.running[i] === null && this.queues[i]!.length === 0) { h = i; break; }
       }

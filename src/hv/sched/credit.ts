@@ -195,7 +195,8 @@ export class CreditScheduler implements SchedulerPolicy {
     s.activeEpoch = this.epoch;
     if (s.pri === CreditPri.UNDER) s.pri = CreditPri.BOOST;
     let h = allowedOn(v, v.processor) ? v.processor : firstAllowed(v, this.env.harts);
-    if (this.ledger.running[h] !== null) {
+    if (this.ledger.running[h] !== null || this.firstEligible(this.queues[h]!, h) >= 0) {
+      // Prefer an idle hart the vCPU may use (csched_cpu_pick).
       for (let i = 0; i < this.env.harts; i++) {
         if (allowedOn(v, i) && this.ledger.running[i] === null && this.firstEligible(this.queues[i]!, i) < 0) { h = i; break; }
       }

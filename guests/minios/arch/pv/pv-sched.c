@@ -2,8 +2,10 @@
  * pv-sched.c: workloads for the scheduler benchmarks (bench/sched.ts), as command-line
  * modes of the PV kernel. Each runs until the domain is destroyed.
  *
- *   sched-hog            a CPU hog: a spin loop that prints "HOG <n>" after every 2^16
+ *   sched-hog [peer=D]   a CPU hog: a spin loop that prints "HOG <n>" after every 2^16
  *                        iterations (the benchmark counts lines to measure work done);
+ *                        with `peer`, it first offers domain D an event channel and spins
+ *                        with event delivery on, as a kernel that talks to D would;
  *   sched-waker [period=US] [work=US]
  *                        wakes every `period` µs (default 5000) on its one-shot timer,
  *                        prints "LAT <ns>" = how late it runs after the deadline, then
@@ -12,14 +14,14 @@
  *                        space: page tables built, validated, pinned, torn down);
  *   sched-thrash         allocates, maps, writes, unmaps and frees 256 pages in a loop
  *                        (batched mmu_updates, page-type changes, TLB flushes);
- *   sched-flood          sends events to itself over a loopback channel as fast as it can.
+ *   sched-flood [peer=D] sends events as fast as it can: to itself over a loopback channel,
+ *                        or to domain D over the channel D offered it (a hog with peer=).
  *
  * The attacks print a progress line now and then so a run shows they are working.
  */
 #include <minios.h>
 #include <xen/hypercall.h>
 
-extern volatile uint32_t port_events[];
 int evtchn_op(int cmd, void *arg);
 
 static uint32_t arg_uint(const char *key, uint32_t dflt)
@@ -44,11 +46,28 @@ static void spin(uint32_t iters)
 		sink = sink * 1103515245u + 12345u;
 }
 
-static _Noreturn void hog(void)
+extern volatile uint32_t port_events[];
+
+static _Noreturn void hog(uint32_t peer)
 {
+	evtchn_port_t port = 0;
+	if (peer != DOMID_INVALID) {
+		struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = (domid_t)peer };
+		if (evtchn_op(EVTCHNOP_alloc_unbound, &au) != 0)
+			panic("sched-hog: alloc_unbound for domain %lu", (unsigned long)peer);
+		struct evtchn_unmask um = { .port = au.port };
+		if (evtchn_op(EVTCHNOP_unmask, &um) != 0)
+			panic("sched-hog: unmask");
+		printf("PORT %lu for domain %lu\n", (unsigned long)au.port, (unsigned long)peer);
+		port = au.port;
+		csr_set(sstatus, SSTATUS_SIE);
+	}
 	for (uint32_t n = 1;; n++) {
 		spin(1u << 16);
-		printf("HOG %lu\n", (unsigned long)n);
+		if (port != 0)
+			printf("HOG %lu events %lu\n", (unsigned long)n, (unsigned long)port_events[port]);
+		else
+			printf("HOG %lu\n", (unsigned long)n);
 	}
 }
 
@@ -124,26 +143,41 @@ static _Noreturn void thrash(void)
 	}
 }
 
-static _Noreturn void flood(void)
+static _Noreturn void flood(uint32_t peer)
 {
-	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
-	if (evtchn_op(EVTCHNOP_alloc_unbound, &au) != 0)
-		panic("sched-flood: alloc_unbound");
-	struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF, .remote_port = au.port };
-	if (evtchn_op(EVTCHNOP_bind_interdomain, &bi) != 0)
-		panic("sched-flood: bind_interdomain");
+	struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF };
+	if (peer == DOMID_INVALID) {
+		struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+		if (evtchn_op(EVTCHNOP_alloc_unbound, &au) != 0)
+			panic("sched-flood: alloc_unbound");
+		bi.remote_port = au.port;
+		if (evtchn_op(EVTCHNOP_bind_interdomain, &bi) != 0)
+			panic("sched-flood: bind_interdomain");
+	} else {
+		/* The peer's offered port: the one of its first ports that accepts us. */
+		bi.remote_dom = (domid_t)peer;
+		int rc = -1;
+		for (int tries = 0; tries < 1000 && rc != 0; tries++) {
+			for (bi.remote_port = 1; bi.remote_port < 64 && rc != 0; bi.remote_port++)
+				rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi);
+			if (rc != 0)
+				sleep_ns(1000000);
+		}
+		if (rc != 0)
+			panic("sched-flood: domain %lu offered no port", (unsigned long)peer);
+	}
 	struct evtchn_send s = { .port = bi.local_port };
 	for (uint32_t n = 1;; n++) {
 		evtchn_op(EVTCHNOP_send, &s);
 		if ((n & 0xffff) == 0)
-			printf("FLOOD %lu sends, %lu delivered\n", (unsigned long)n, (unsigned long)port_events[au.port]);
+			printf("FLOOD %lu sends\n", (unsigned long)n);
 	}
 }
 
 int sched_command(void)
 {
 	if (cmdline_has("sched-hog"))
-		hog();
+		hog(arg_uint("peer", DOMID_INVALID));
 	if (cmdline_has("sched-waker"))
 		waker(arg_uint("period", 5000), arg_uint("work", 100));
 	if (cmdline_has("sched-forkbomb"))
@@ -151,6 +185,6 @@ int sched_command(void)
 	if (cmdline_has("sched-thrash"))
 		thrash();
 	if (cmdline_has("sched-flood"))
-		flood();
+		flood(arg_uint("peer", DOMID_INVALID));
 	return 0;
 }
