@@ -1,11 +1,12 @@
 /*
- * Compiled PV guests (guests/minios, drivers/) against Domain 0's backends: each guest
- * writes, flushes, barriers and re-reads its own disk through blkfront; the frame audit
- * is clean afterwards and every frame comes back when they are gone.
+ * Compiled PV guests (guests/minios, drivers/) against Domain 0's backends: guests write,
+ * flush, barrier and re-read their own disks through blkfront and exchange frames through
+ * netfront and the bridge (copy and page flip); the frame audit is clean afterwards and
+ * every frame comes back when they are gone.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XenHost } from '../src/daemon/host.js';
@@ -67,3 +68,28 @@ for (const flip of [false, true]) {
     assert.equal(host.hv.frames.freeFrames, free, 'every frame came back');
   });
 }
+
+test('two guests exchange data over the network and each writes, flushes and re-reads its own disk', () => {
+  const host = new XenHost({ memMiB: 96 });
+  const free = host.hv.frames.freeFrames;
+  const images = ['a', 'b'].map((n) => disk(`both-${n}.img`));
+  const a = host.create(parseConfig(`name = "a"\nkernel = "minios-pv.elf"\nmemory = 8\ncmdline = "blk net-echo count=150"\n` +
+    `disk = [ "file:${images[0]},xvda,w" ]\nvif = [ "mac=00:16:3e:00:01:0a" ]\n`, 'a.cfg'), { kernel: MINIOS });
+  const b = host.create(parseConfig(`name = "b"\nkernel = "minios-pv.elf"\nmemory = 8\n` +
+    `cmdline = "blk net-bulk peer-mac=00:16:3e:00:01:0a count=150"\n` +
+    `disk = [ "file:${images[1]},xvda,w" ]\nvif = [ "mac=00:16:3e:00:01:0b" ]\n`, 'b.cfg'), { kernel: MINIOS });
+  // While they run, each disk and interface is theirs alone.
+  assert.deepEqual(host.devices.blockList().map((x) => [x.domid, x.target]), [[a.domid, images[0]], [b.domid, images[1]]]);
+  assert.equal(host.run(20e9), 'done');
+  for (const [r, net] of [[a, 'net-echo'], [b, 'net-bulk']] as const) {
+    const out = r.console.recent();
+    assert.ok(/minios: done \d+ passed 0 failed/.test(out), out);
+    for (const t of ['blk-connect', 'blk-write-read', 'blk-flush-barrier', 'blk-disconnect']) assert.ok(passes(out, 'blk').includes(t), `${r.config.name}: ${t}\n${out}`);
+    assert.ok(passes(out, 'net').includes(net), `${r.config.name}: ${net}\n${out}`);
+  }
+  // What they wrote is in their own image files.
+  const [da, db] = images.map((p) => new Uint8Array(readFileSync(p)));
+  assert.ok(da!.some((x) => x !== 0) && db!.some((x) => x !== 0), 'both disks were written');
+  assert.deepEqual(auditFrames(host.hv), []);
+  assert.equal(host.hv.frames.freeFrames, free, 'every frame came back');
+});
