@@ -13,7 +13,7 @@ import { parseConfig } from '../src/toolstack/config.js';
 import { SchedControl } from '../src/hv/sched-control.js';
 import type { SchedParams, SchedulerName } from '../src/hv/sched/scheduler.js';
 import { XenError } from '../src/hv/abi/xen.js';
-import { dispatchSched, formatCpuList, parseCpuList, SchedError } from '../src/toolstack/sched.js';
+import { applySchedConfig, dispatchSched, formatCpuList, parseCpuList, SchedError } from '../src/toolstack/sched.js';
 import {
   formatSchedBvt, formatSchedCredit, parseSchedBvt, parseSchedCredit, parseSchedRr, parseVcpuPin, parseVcpuSet,
 } from '../src/cli/sched.js';
@@ -164,4 +164,21 @@ test('vcpu-pin of a blocked vCPU: its timer follows it to the new hart', () => {
   h.run(100 * MS);
   assert.ok(wakes - before >= 45, `${wakes - before} wake-ups in 100 ms after the pin`);
   assert.equal(sc.vcpuList(w.domid)[0]!.cpu, 1);
+});
+
+test('a config\'s cpus=, cpu_weight= and cap= reach the scheduler', () => {
+  const { h, sc } = host('credit', 2);
+  const cfg = parseConfig('name = "c"\nkernel = "k"\nmemory = 4\ncmdline = "sched-hog"\ncpus = "1"\ncpu_weight = 512\ncap = 40\n', 'c.cfg');
+  const rec = h.create(cfg, { kernel: MINIOS, paused: true });
+  applySchedConfig(sc, 2, rec.domid, cfg);
+  h.ctl.unpause(rec.domid);
+  h.run(300 * MS);
+  assert.deepEqual(sc.getParams(rec.domid), { weight: 512, cap: 40 });
+  assert.equal(sc.vcpuList(rec.domid)[0]!.cpu, 1);
+  const share = sc.vcpuList(rec.domid)[0]!.cpuTimeNs / 3e9 * 10;
+  assert.ok(share > 0.3 && share < 0.45, `cap 40 alone: ${share}`);
+  const b = host('bvt');
+  const r2 = b.h.create(cfg, { kernel: MINIOS, paused: true });
+  assert.throws(() => applySchedConfig(b.sc, 1, r2.domid, { cpuWeight: 512 }), /Credit parameters/);
+  assert.throws(() => applySchedConfig(b.sc, 1, r2.domid, { cpus: '3' }), SchedError);
 });

@@ -71,6 +71,28 @@ export function formatCpuList(mask: number, harts: number): string {
 }
 
 /**
+ * Applies a domain config's scheduling keys to a domain just built (still paused): `cpus`
+ * (hard affinity of every vCPU, an xl cpu list), and `cpu_weight` / `cap` (Credit's
+ * parameters; refused with a clear error under another policy).
+ */
+export function applySchedConfig(sc: SchedControl, harts: number, domid: number,
+  config: { cpus?: string; cpuWeight?: number; cap?: number }): void {
+  if (config.cpus !== undefined) {
+    const mask = parseCpuList(config.cpus, harts);
+    const n = sc.vcpuList(domid).length;
+    for (let v = 0; v < n; v++) sc.pin(domid, v, mask);
+  }
+  const params: SchedParams = {};
+  if (config.cpuWeight !== undefined) params['weight'] = config.cpuWeight;
+  if (config.cap !== undefined) params['cap'] = config.cap;
+  if (Object.keys(params).length > 0) {
+    const running = sc.scheduler().name;
+    if (running !== 'credit') throw new SchedError(`cpu_weight and cap are Credit parameters; the scheduler is ${running}`);
+    sc.setParams(domid, params, 'credit');
+  }
+}
+
+/**
  * Carries out a scheduling action. `resolve` turns a domain name or id into a domid
  * (throwing the toolstack's own error if there is none); `domains` lists the live ones.
  */
