@@ -82,7 +82,7 @@ export class Translator implements TranslationListener {
   readonly stats: TranslatorStats = { translated: 0, interpretedStarts: 0, invalidated: 0, retranslatedAlias: 0 };
   /** Visits of a block start before it is translated (tests lower it to translate everything). */
   hotAfter = HOT_AFTER;
-  /** When set, each generated source is passed here (debugging: --jit-dump). */
+  /** When set, each generated source is passed here (debugging). */
   dump: ((pc: number, source: string) => void) | null = null;
   private readonly factoryArgs: unknown[];
 

@@ -2,16 +2,17 @@
  * The translating engine of one hart: Hart.run calls execute(budget) in place of the
  * interpreter's Hart.execute, with the same contract (hart.ts, HartEngine).
  *
- * // HOT PATH: the loop below runs once per executed block.
+ * // HOT PATH: the loop below runs once per block the blocks themselves did not chain to.
  *
- *   pc → fetch TLB (the hart's own, current mode) → RAM offset → Translator.lookup
- *      → block.fn(…) → retired count → virtual time, and again;
+ *   pc → fetch TLB (the hart's own, current mode) → RAM offset → the previous block's
+ *      last two successors, else Translator.lookup → block.fn(…) (which may call on
+ *      into its successors, codegen.ts) → retired count → virtual time, and again;
  *
- * and the interpreter, for one instruction or for a tail, whenever the translator has
- * nothing to offer: a fetch TLB miss (the interpreter walks and fills it, or raises the
- * fetch fault), a cold block start, an instruction the translator leaves out (CSR,
- * system, atomic), or a block longer than the budget left (so the budget ends exactly
- * where the interpreter's would). After such a step the engine returns to Hart.run,
+ * and the interpreter whenever the translator has nothing to offer: a fetch TLB miss
+ * (the interpreter walks and fills it, or raises the fetch fault), a cold block start
+ * (interpreted up to its next control transfer), an instruction the translator leaves
+ * out (CSR, system, atomic), or a block longer than the budget left (the tail is
+ * interpreted, so the budget ends exactly where the interpreter's would). After such a step the engine returns to Hart.run,
  * which is always allowed: Hart.run only re-checks interrupts, and those can only have
  * become takeable through an instruction that ends execute() in both engines anyway.
  */
