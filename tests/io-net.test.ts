@@ -180,3 +180,20 @@ test("xl's vif= syntax", () => {
   assert.throws(() => parseVifSpec('colour=blue', 1, 0), VifSpecError);
   assert.throws(() => parseVifSpec('bridge', 1, 0), VifSpecError);
 });
+
+test('a restarted netback picks up the rings where they are and traffic resumes', () => {
+  const { host, a, b, na, nb } = pair();
+  na.postRx(8); nb.postRx(8);
+  na.send(ethFrame(nb.mac, na.mac, text('before')));
+  nb.collect();
+  host.devices.networkRestart(b.domid, 0);
+  assert.equal(host.devices.netBackend(b.domid, 0)!.connected, true);
+  na.send(ethFrame(nb.mac, na.mac, text('after')));
+  nb.collect();
+  nb.send(ethFrame(na.mac, nb.mac, text('reply')));
+  na.collect();
+  assert.deepEqual(nb.received.map((f) => untext(f.subarray(14))), ['before', 'after']);
+  assert.deepEqual(na.received.map((f) => untext(f.subarray(14))), ['reply']);
+  assert.deepEqual(auditFrames(host.hv), []);
+  void a;
+});

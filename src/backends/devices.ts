@@ -263,6 +263,16 @@ export class Devices {
     this.xs.rm(r.back.paths.front);
   }
 
+  /** Restarts an interface's backend: the new one finds the frontend Connected and maps its rings again. */
+  networkRestart(domid: number, devid: number): NetBack {
+    const r = this.vifs.get(`${domid}/${devid}`);
+    if (r === undefined) throw new DeviceError(`domain ${domid} has no network interface ${devid}`);
+    r.back.stop();
+    r.back = new NetBack(this.ctl, this.xs, domid, devid, r.back.paths, r.spec, this.bridge(r.spec.bridge));
+    r.back.start();
+    return r.back;
+  }
+
   netBackend(domid: number, devid: number): NetBack | undefined {
     return this.vifs.get(`${domid}/${devid}`)?.back;
   }
