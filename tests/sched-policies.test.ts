@@ -183,6 +183,17 @@ for (const name of ['credit', 'bvt', 'rr'] as SchedulerName[]) {
   });
 }
 
+for (const name of ['credit', 'bvt'] as SchedulerName[]) {
+  test(`${name}: three equal hogs on two harts each get two thirds of a hart (vCPUs migrate)`, () => {
+    const s = new SchedSim(name, 2);
+    const ds = [0, 1, 2].map((i) => s.domain(HOG, 1, `d${i}`, 0));
+    s.run(300 * MS);
+    s.resetCounters();
+    s.run(3300 * MS);
+    for (const d of ds) near(s.ranOf(d) / (3000 * MS), 2 / 3, 0.03, d.name);
+  });
+}
+
 test('rr: equal hogs get equal shares; the slice is a parameter', () => {
   const s = new SchedSim('rr', 1, 5);
   const ds = [0, 1, 2].map(() => s.domain(HOG));

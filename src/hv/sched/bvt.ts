@@ -20,8 +20,11 @@
  * may not warp again until `unwarpUs` have passed (the unwarp requirement). Its A still
  * advances at its weight's rate, so over time it gets no more than its share.
  *
- * Several harts: one queue and one SVT per hart; an idle hart takes the vCPU with the
- * smallest E it may run from another hart, which enters at that hart's SVT.
+ * Several harts: one queue and one SVT per hart, and one virtual time line (every A
+ * starts at 0 and advances at its weight's rate wherever it runs), so E values compare
+ * across harts: an idle hart takes the vCPU with the smallest E it may run from another
+ * hart, and a busy one takes it when it is behind its own best by more than C — which
+ * keeps shares fair when vCPUs do not divide evenly among harts.
  */
 
 import type { Domain, Vcpu } from '../domain.js';
@@ -191,8 +194,14 @@ export class BvtScheduler implements SchedulerPolicy {
       if (e < best || (e === best && v !== null && x === current)) { second = best; best = e; v = x; }
       else if (e < second) second = e;
     }
-    if (v === null) v = this.steal(hart);
-    else { q.splice(q.indexOf(v), 1); st(v).queued = false; }
+    if (v === null) v = this.steal(hart, Infinity);
+    else {
+      // A vCPU waiting on another hart whose E is behind by more than C runs here
+      // instead (virtual times are comparable across harts: every A starts at 0).
+      const remote = this.steal(hart, best - this.ctxAllowVirtual());
+      if (remote !== null) { second = best; best = this.evt(remote); v = remote; }
+      else { q.splice(q.indexOf(v), 1); st(v).queued = false; }
+    }
     this.ledger.start(hart, v, now);
     this.updateSvt(hart);
     this.decisionEnd[hart] = Infinity;
@@ -209,13 +218,21 @@ export class BvtScheduler implements SchedulerPolicy {
     return { vcpu: v, slice: Math.round(slice) };
   }
 
-  /** An idle hart takes the vCPU with the smallest E (allowed here) from another queue. */
-  private steal(hart: number): Vcpu | null {
+  /** C in virtual time at the default weight. */
+  private ctxAllowVirtual(): number {
+    return (this.ctxAllowUs / MCU_US) * BVT_DEFAULT_MCU_ADVANCE;
+  }
+
+  /**
+   * Takes from another hart's queue the vCPU with the smallest E below `below` that may
+   * run here (an idle hart passes Infinity), or null.
+   */
+  private steal(hart: number, below: number): Vcpu | null {
     let best: Vcpu | null = null, from = -1;
     for (let h = 0; h < this.env.harts; h++) {
       if (h === hart) continue;
       for (const x of this.queues[h]!) {
-        if (!x.runnable || !allowedOn(x, hart)) continue;
+        if (!x.runnable || !allowedOn(x, hart) || this.evt(x) >= below) continue;
         if (best === null || this.evt(x) < this.evt(best)) { best = x; from = h; }
       }
     }
@@ -224,8 +241,7 @@ export class BvtScheduler implements SchedulerPolicy {
     q.splice(q.indexOf(best), 1);
     const s = st(best);
     s.queued = false;
-    // Re-base A from the old hart's SVT to this one's.
-    s.avt = Math.max(this.svt[hart]!, s.avt - this.svt[from]! + this.svt[hart]!);
+    if (s.avt < this.svt[hart]!) s.avt = this.svt[hart]!;
     best.processor = hart;
     return best;
   }
