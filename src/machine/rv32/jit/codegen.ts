@@ -37,9 +37,10 @@
  *
  * Page memos are copies of TLB entries in locals, one per base register (loads) and one
  * per base register (stores, only for pages that hold no decoded code): a memo hit is
- * exactly a TLB hit without the typed-array loads. Every slow path resets them all,
- * because the TLB fill it may do can evict the entry a memo copies; nothing else changes
- * the TLB while a block runs (flushes are context changes, which end execute()).
+ * exactly a TLB hit without the typed-array loads. Every slow path leaves the block after
+ * its access, because the TLB fill it may do can evict the entry a memo copies; nothing
+ * else changes the TLB while a block runs (flushes are context changes, which end
+ * execute()).
  *
  * Exactness rules the emitted code follows, all taken from Hart.execute:
  *  - loads and stores take the TLB fast path only for aligned RAM accesses with a
@@ -100,7 +101,6 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
     else if (op >= Op.SB && op <= Op.SW) storeBases.add((page[w << 2]! >>> 16) & 63);
   }
   const memos = [...[...loadBases].map((r) => `lv${r}`), ...[...storeBases].map((r) => `sv${r}`)];
-  const forget = memos.map((m) => `${m} = -1;`).join(' ');
   const R = (i: number): string => (i === 0 ? '0' : `r${i}`);
   const out: string[] = [];
   const pcOf = (w: number): string => hex((vbase + w * 4) | 0);
@@ -202,8 +202,10 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
           : op === Op.LHU ? `u16[(va ^ ${xor}) >>> 1]` : op === Op.LB ? `i8[(va ^ ${xor}) >>> 0]` : `u8[(va ^ ${xor}) >>> 0]`;
         const conv = op === Op.LW ? 'v' : op === Op.LH ? '(v << 16) >> 16' : op === Op.LHU ? 'v & 0xffff'
           : op === Op.LB ? '(v << 24) >> 24' : 'v & 0xff';
-        const slow = `{ ${slowAt} const v = h.loadSlow(va, ${size}); h.inflight = 0; ${forget} ` +
-          `if (h.trapCause >= 0) ${exit(hex(pc), w, 0)} ${d !== null ? `${d} = ${conv};` : ''} }`;
+        // The slow path leaves the block after the access (or its trap): its TLB fill may
+        // have evicted an entry a page memo copies, and memos die with the call.
+        const slow = `{ ${slowAt} const v = h.loadSlow(va, ${size}); h.inflight = 0; ` +
+          `if (h.trapCause >= 0) ${exit(hex(pc), w, 0)} ${d !== null ? `${d} = ${conv};` : ''} ${exit(hex((pc + 4) | 0), w, 1)} }`;
         const va = imm === 0 ? a : `(${a} + ${imm}) | 0`;
         const use = d !== null ? `${d} = ${at(lx)};` : '';
         out.push(`  { const va = ${va}, vpn = va >>> 12; if (vpn === ${lv}${align}) { ${use} }` +
@@ -223,8 +225,8 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
           ` else { const ti = vpn & 255;` +
           ` if (wT[ti] === vpn${align}) { const ha = (va ^ wX[ti]) >>> 0; ${put};` +
           ` if (cp[ha >>> 12] !== 0) { code.invalidate(ha, ${size}); ${stale} } else { ${sv} = vpn; ${sx} = wX[ti]; } }` +
-          ` else { ${slowAt} const st = h.storeSlow(va, ${size}, ${b}); h.inflight = 0; ${forget}` +
-          ` if (st !== 0) { if (st < 0) ${exit(hex(pc), w, 0)} h.contextChanged = true; ${exit(next, w, 1)} } ${stale} } } }`);
+          ` else { ${slowAt} const st = h.storeSlow(va, ${size}, ${b}); h.inflight = 0;` +
+          ` if (st < 0) ${exit(hex(pc), w, 0)} if (st > 0) h.contextChanged = true; TR.dropped = false; ${exit(next, w, 1)} } } }`);
         break;
       }
 
