@@ -208,8 +208,10 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
           `if (h.trapCause >= 0) ${exit(hex(pc), w, 0)} ${d !== null ? `${d} = ${conv};` : ''} ${exit(hex((pc + 4) | 0), w, 1)} }`;
         const va = imm === 0 ? a : `(${a} + ${imm}) | 0`;
         const use = d !== null ? `${d} = ${at(lx)};` : '';
-        out.push(`  { const va = ${va}, vpn = va >>> 12; if (vpn === ${lv}${align}) { ${use} }` +
-          ` else { const ti = vpn & 255; if (rT[ti] === vpn${align}) { ${lv} = vpn; ${lx} = rX[ti]; ${use} } else ${slow} } }`);
+        // One access site: a memo miss refills the memo from the TLB or leaves by the slow path.
+        const misaligned = size === 1 ? '' : ` || (va & ${size - 1}) !== 0`;
+        out.push(`  { const va = ${va}, vpn = va >>> 12; if (vpn !== ${lv}${misaligned}) {` +
+          ` const ti = vpn & 255; if (rT[ti] === vpn${align}) { ${lv} = vpn; ${lx} = rX[ti]; } else ${slow} } ${use} }`);
         break;
       }
       case Op.SB: case Op.SH: case Op.SW: {
