@@ -10,43 +10,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XenHost } from '../src/daemon/host.js';
 import { auditFrames } from '../src/hv/mm/audit.js';
-import { Call } from '../src/hv/hypercall/call.js';
-import { grantTableOp, GNTTAB_MAP, GNTTAB_UNMAP, GNTTAB_SETUP, GNTTAB_COPY, GNTTAB_QUERY } from '../src/hv/hypercall/grant.js';
+import { GNTTAB_MAP, GNTTAB_UNMAP, GNTTAB_SETUP, GNTTAB_COPY, GNTTAB_QUERY } from '../src/hv/hypercall/grant.js';
 import { GNTMAP_host_map, GNTMAP_readonly, GNTTABOP, GNTCOPY_source_gref, GTF_reading, GTF_writing } from '../src/hv/grant-table.js';
-import { GuestMemory } from '../src/hv/guest-access.js';
-import { SATP_MODE_SV32 } from '../src/machine/rv32/csr.js';
-import type { Hart } from '../src/machine/rv32/hart.js';
-import { ScriptedGuest } from './io-support.js';
+import { PvCaller, ScriptedGuest } from './io-support.js';
 
 const VIRT = 0xc0000000;
-
-/** A PV domain acting through hypercalls from its vCPU 0. */
-class PvCaller {
-  readonly g: ScriptedGuest;
-  readonly mem: GuestMemory;
-  private readonly hart: Hart;
-  constructor(host: XenHost, name: string) {
-    this.g = new ScriptedGuest(host, name);
-    const v = this.g.d.vcpus[0]!;
-    const satp = (SATP_MODE_SV32 | v.baseMfn) >>> 0;
-    this.hart = { satp, mstatus: 0, charge: () => {}, flushTlbs: () => {}, x: new Int32Array(32) } as unknown as Hart;
-    this.mem = new GuestMemory(host.machine.ram, satp, 0);
-  }
-  op(cmd: number, uops: number, count: number): number {
-    return grantTableOp(new Call(this.g.host.hv, this.hart, this.g.d.vcpus[0]!), [cmd, uops, count]);
-  }
-  /** Empties the leaf entry of `va` (as update_va_mapping(va, 0) would). */
-  unmapVa(va: number): void {
-    const hv = this.g.host.hv;
-    const slot = hv.mmu.l1EntryFor(this.g.d.vcpus[0]!.baseMfn, va)!;
-    hv.mmu.updateEntry(slot.mfn * 4096 + slot.off, 0, this.g.domid, false);
-  }
-  pteOf(va: number): number {
-    const hv = this.g.host.hv;
-    const slot = hv.mmu.l1EntryFor(this.g.d.vcpus[0]!.baseMfn, va)!;
-    return hv.mem.read32(slot.mfn, slot.off) >>> 0;
-  }
-}
 
 // Scratch pages in the bootstrap mapping (slack below the 4 MiB boundary).
 const OPS = VIRT + 1000 * 4096, HOLE = VIRT + 1010 * 4096, HOLE2 = VIRT + 1011 * 4096, LIST = VIRT + 1001 * 4096;

@@ -443,3 +443,42 @@ export function ethFrame(dst: string, src: string, payload: Uint8Array, type = 0
   f.set(payload, 14);
   return f;
 }
+
+// ---------------------------------------------------------------------------------------
+// A PV domain issuing grant_table_op from its own vCPU 0 (paused; pointers are virtual
+// addresses in its bootstrap mapping, checked through its own page tables).
+
+import { Call } from '../src/hv/hypercall/call.js';
+import { grantTableOp } from '../src/hv/hypercall/grant.js';
+import { GuestMemory } from '../src/hv/guest-access.js';
+import { SATP_MODE_SV32 } from '../src/machine/rv32/csr.js';
+import type { Hart } from '../src/machine/rv32/hart.js';
+
+/** A PV domain acting through hypercalls from its vCPU 0. */
+export class PvCaller {
+  readonly g: ScriptedGuest;
+  readonly mem: GuestMemory;
+  private readonly hart: Hart;
+  constructor(host: XenHost, name: string) {
+    this.g = new ScriptedGuest(host, name);
+    const v = this.g.d.vcpus[0]!;
+    const satp = (SATP_MODE_SV32 | v.baseMfn) >>> 0;
+    this.hart = { satp, mstatus: 0, charge: () => {}, flushTlbs: () => {}, x: new Int32Array(32) } as unknown as Hart;
+    this.mem = new GuestMemory(host.machine.ram, satp, 0);
+  }
+  op(cmd: number, uops: number, count: number): number {
+    return grantTableOp(new Call(this.g.host.hv, this.hart, this.g.d.vcpus[0]!), [cmd, uops, count]);
+  }
+  /** Empties the leaf entry of `va` (as update_va_mapping(va, 0) would). */
+  unmapVa(va: number): void {
+    const hv = this.g.host.hv;
+    const slot = hv.mmu.l1EntryFor(this.g.d.vcpus[0]!.baseMfn, va)!;
+    hv.mmu.updateEntry(slot.mfn * 4096 + slot.off, 0, this.g.domid, false);
+  }
+  pteOf(va: number): number {
+    const hv = this.g.host.hv;
+    const slot = hv.mmu.l1EntryFor(this.g.d.vcpus[0]!.baseMfn, va)!;
+    return hv.mem.read32(slot.mfn, slot.off) >>> 0;
+  }
+}
+
