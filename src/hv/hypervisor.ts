@@ -92,7 +92,6 @@ export class Hypervisor implements MachineModeHandler, EventHost {
   readonly dom0: Domain;
   readonly stats: HypervisorStats = { traps: 0, hypercalls: 0, switches: 0, bounces: 0, ptWrites: 0, schedules: 0 };
   readonly wallclockSec: number;
-  readonly sliceCycles: number;
 
   /** What each hart is running (null: idle). */
   readonly current: (Vcpu | null)[];
@@ -125,7 +124,6 @@ export class Hypervisor implements MachineModeHandler, EventHost {
     };
     this.m2p = new M2P(this.frames, this.mem);
     this.mmu = new PvMmu(this.frames, this.mem, this.m2p);
-    this.sliceCycles = Math.round((options.sliceMs ?? 10) * machine.cpuHz / 1000);
     this.sched = SCHEDULERS[options.scheduler ?? 'credit']({
       harts: machine.harts.length, cpuHz: machine.cpuHz, sliceMs: options.sliceMs,
     });
