@@ -197,3 +197,33 @@ test('a restarted netback picks up the rings where they are and traffic resumes'
   assert.deepEqual(auditFrames(host.hv), []);
   void a;
 });
+
+test('a flooding guest and bogus receive buffers cost only their owners', () => {
+  const { host, a, b, na, nb } = pair();
+  na.postRx(4);
+  nb.send(ethFrame(na.mac, nb.mac, text('hello'))); // the bridge learns where B is
+  const c = new ScriptedGuest(host, 'c'), d = new ScriptedGuest(host, 'd');
+  host.devices.networkAttach(c.domid, 'mac=00:16:3e:00:00:0c');
+  host.devices.networkAttach(d.domid, 'mac=00:16:3e:00:00:0d');
+  const nc = new ScriptedNetFront(c), nd = new ScriptedNetFront(d);
+  nc.connect(); nd.connect();
+  nd.postRx(8);
+  // B posts receive requests naming grants that do not exist.
+  const req = new Uint8Array(8);
+  const v = new DataView(req.buffer);
+  for (let i = 0; i < 4; i++) { v.setUint16(0, 200 + i, true); v.setUint32(4, 3000 + i, true); nb.rx.putRequest(req); }
+  nb.rx.pushRequests();
+  b.notify(nb.port);
+  // A floods B: thousands of frames, more than B will ever post buffers for.
+  for (let i = 0; i < 3000; i++) na.send(ethFrame(nb.mac, na.mac, text(`flood ${i}`)));
+  const sb = host.devices.netBackend(b.domid, 0)!.stats;
+  assert.equal(sb.rxErrors, 4, 'the bogus buffers were answered with errors');
+  assert.ok(sb.rxDropped > 2900, `dropped ${sb.rxDropped}`);
+  assert.equal(na.txStatus.length, 3000, 'every transmit answered');
+  // Meanwhile C and D talk undisturbed.
+  nc.send(ethFrame(nd.mac, nc.mac, text('quiet')));
+  nd.collect();
+  assert.deepEqual(nd.received.map((f) => untext(f.subarray(14))), ['quiet'], 'D saw nothing of the flood');
+  assert.deepEqual(auditFrames(host.hv), []);
+  void a;
+});
