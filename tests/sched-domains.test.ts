@@ -78,6 +78,8 @@ test('vcpu-pin on two harts: a vCPU runs where it is pinned and moves when re-pi
   h.run(100 * MS);
   assert.equal(sc.vcpuList(p)[0]!.cpu, 1);
   assert.equal(sc.vcpuList(p)[0]!.affinity, 0b10);
+  assert.equal(h.ctl.vcpuList(p)[0]!.affinity, '1', 'Control.vcpuList (tsxen vcpu-list) shows it as xl does');
+  assert.equal(h.ctl.vcpuList(recs[1]!.domid)[0]!.affinity, 'all');
   const t0 = cpu(sc, p);
   h.run(100 * MS);
   assert.ok(cpu(sc, p) > t0, 'it still runs');
@@ -178,7 +180,7 @@ test('a config\'s cpus=, cpu_weight= and cap= reach the scheduler', () => {
   const share = sc.vcpuList(rec.domid)[0]!.cpuTimeNs / 3e9 * 10;
   assert.ok(share > 0.3 && share < 0.45, `cap 40 alone: ${share}`);
   const b = host('bvt');
-  const r2 = b.h.create(cfg, { kernel: MINIOS, paused: true });
+  const r2 = b.h.create(parseConfig('name = "c"\nkernel = "k"\nmemory = 4\ncmdline = "sched-hog"\n', 'c.cfg'), { kernel: MINIOS, paused: true });
   assert.throws(() => applySchedConfig(b.sc, 1, r2.domid, { cpuWeight: 512 }), /Credit parameters/);
   assert.throws(() => applySchedConfig(b.sc, 1, r2.domid, { cpus: '3' }), SchedError);
 });

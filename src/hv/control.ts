@@ -22,6 +22,7 @@ import { mmuextOne } from './hypercall/mmu.js';
 import { MmuextCmd } from './abi/xen.js';
 import { VCPU_INFO } from './abi/layout.js';
 import type { GuestContext } from './vcpu-context.js';
+import { formatCpuMask } from './sched/scheduler.js';
 import { GrantError, grantTables, grantTablesIfAny, type Mapping } from './grant-table.js';
 
 export interface CreateDomainConfig {
@@ -237,7 +238,8 @@ export class Control {
           v.state === VcpuState.OFFLINE ? '-' : d.pauseCount > 0 ? 'p' : 'r-';
         out.push({
           domid: d.id, name: d.name, vcpu: v.id, cpu: v.processor, state,
-          cpuTimeNs: (v.cpuCycles + this.running(v)) * cyclesToNs, affinity: 'all',
+          cpuTimeNs: (v.cpuCycles + this.running(v)) * cyclesToNs,
+          affinity: formatCpuMask(v.affinity, this.hv.machine.harts.length),
         });
       }
     }

@@ -6,7 +6,7 @@
  */
 
 import type { SchedControl } from '../hv/sched-control.js';
-import type { SchedParams, SchedulerName } from '../hv/sched/scheduler.js';
+import { formatCpuMask, type SchedParams, type SchedulerName } from '../hv/sched/scheduler.js';
 import type { DomainRef } from './actions.js';
 
 export type SchedAction =
@@ -58,16 +58,7 @@ export function parseCpuList(text: string, harts: number): number {
 
 /** Formats a hart mask as xl does ("all", "0-1,3"). */
 export function formatCpuList(mask: number, harts: number): string {
-  if (mask === 2 ** harts - 1) return 'all';
-  const parts: string[] = [];
-  for (let c = 0; c < harts; c++) {
-    if (((mask >>> c) & 1) === 0) continue;
-    let e = c;
-    while (e + 1 < harts && ((mask >>> (e + 1)) & 1) === 1) e++;
-    parts.push(e === c ? `${c}` : `${c}-${e}`);
-    c = e;
-  }
-  return parts.join(',');
+  return formatCpuMask(mask, harts);
 }
 
 /**

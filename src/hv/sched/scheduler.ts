@@ -141,3 +141,18 @@ export class HartLedger {
 export function msToCycles(ms: number, cpuHz: number): number {
   return Math.round(ms * cpuHz / 1000);
 }
+
+/** A hart mask as xl prints a cpu list: "all", "1", "0-1,3". */
+export function formatCpuMask(mask: number, harts: number): string {
+  const all = 2 ** harts - 1;
+  if ((mask & all) === all) return 'all';
+  const parts: string[] = [];
+  for (let c = 0; c < harts; c++) {
+    if (((mask >>> c) & 1) === 0) continue;
+    let e = c;
+    while (e + 1 < harts && ((mask >>> (e + 1)) & 1) === 1) e++;
+    parts.push(e === c ? `${c}` : `${c}-${e}`);
+    c = e;
+  }
+  return parts.join(',');
+}
