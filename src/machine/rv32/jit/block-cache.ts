@@ -25,7 +25,7 @@
 
 import type { CodeCache, TranslationListener } from '../code-cache.js';
 import type { Ram } from '../bus.js';
-import { mulh, mulhsu, mulhu, type Hart } from '../hart.js';
+import { mulh, mulhsu, mulhu } from '../hart.js';
 import { findRegion, translatable } from './region.js';
 import { Op, decodeInto } from '../decode.js';
 import { FACTORY_PARAMS, generateBlock, type BlockFn } from './codegen.js';
@@ -79,6 +79,13 @@ export class Translator implements TranslationListener {
   private readonly pages: (JitPage | undefined)[];
   /** Set when an invalidation dropped a block; running blocks check it after stores. */
   dropped = false;
+  /**
+   * A block's chaining slot that was empty or stale when it left for `pendingPc`: the
+   * engine fills it with the block it finds there (codegen.ts, chaining).
+   */
+  pendingSlots: (Block | null)[] | null = null;
+  pendingExit = 0;
+  pendingPc = 0;
   readonly stats: TranslatorStats = { translated: 0, interpretedStarts: 0, invalidated: 0, retranslatedAlias: 0 };
   /** Visits of a block start before it is translated (tests lower it to translate everything). */
   hotAfter = HOT_AFTER;
@@ -124,17 +131,6 @@ export class Translator implements TranslationListener {
       if ((op >= Op.JAL && op <= Op.BGEU) || !translatable(op)) break;
     }
     return n;
-  }
-
-  /**
-   * For a translated block's exit to the constant `pc` (see codegen.ts): the block there,
-   * found through hart h's fetch TLB, or null when the TLB misses or the block is cold.
-   */
-  chain(h: Hart, pc: number): Block | null {
-    const ft = h.tlbs[h.mode]!;
-    const vpn = pc >>> 12, ti = vpn & 0xff;
-    if (ft.xTag[ti] !== vpn) return null;
-    return this.lookup((pc ^ ft.xXor[ti]!) >>> 0, pc);
   }
 
   private newPage(index: number): JitPage {

@@ -28,9 +28,11 @@
  * before i; a slow path stores done + that in h.inflight so that reads of time inside it
  * (the CLINT's mtime) are exact. A way out to a constant pc (a branch or jump leaving the
  * region, the fall-through at its end) may chain: it records its exit number in e, its
- * slot S[e] remembers the block found at that pc (Translator.chain, through the fetch
- * TLB), and the epilogue calls it directly when it is still valid, fits the budget, the
- * depth is below MAX_CHAIN_DEPTH, and the fetch TLB still maps its page as it did. That
+ * slot S[e] remembers the block found at that pc, and the epilogue calls it directly
+ * when it is still valid, fits the budget, the depth is below MAX_CHAIN_DEPTH, and the
+ * fetch TLB still maps its page as it did. An empty or stale slot is left for the engine
+ * to fill (TR.pending*) when it looks that pc up, so no lookup code is compiled into (or
+ * inlined by V8 into) every block. That
  * call site sees a few targets, which V8 calls far more cheaply than the engine's
  * megamorphic call; and one shared epilogue instead of chaining code at every exit
  * measured 20% less TurboFan compile time.
@@ -272,12 +274,11 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
     ...(slots > 0 ? [
       `  if (e >= 0 && depth < ${MAX_CHAIN_DEPTH}) {`,
       '    const t = h.pc;',
-      '    let c = S[e];',
-      '    if (c === null || !c.valid || c.pc !== t) { c = TR.chain(h, t); S[e] = c; }',
-      '    if (c !== null && n + c.len <= budget) {',
+      '    const c = S[e];',
+      '    if (c !== null && c.valid && c.pc === t) {',
       '      const tv = t >>> 12, ti = tv & 255;',
-      '      if (xT[ti] === tv && xX[ti] === c.fx) return n + c.fn(h, x, rT, rX, wT, wX, xT, xX, budget - n, done + n, depth + 1);',
-      '    }',
+      '      if (n + c.len <= budget && xT[ti] === tv && xX[ti] === c.fx) return n + c.fn(h, x, rT, rX, wT, wX, xT, xX, budget - n, done + n, depth + 1);',
+      '    } else { TR.pendingSlots = S; TR.pendingExit = e; TR.pendingPc = t; }',
       '  }',
     ] : []),
     '  return n;',

@@ -33,6 +33,7 @@ export class JitEngine implements HartEngine {
     const xTag = ft.xTag, xXor = ft.xXor;
     h.contextChanged = false;
     tr.dropped = false;
+    tr.pendingSlots = null;
     let done = 0;
     let prev: Block | null = null;
     while (done < budget) {
@@ -49,6 +50,12 @@ export class JitEngine implements HartEngine {
         b = tr.lookup(host, pc);
         if (b === null) { h.execute(tr.coldRun(host, left)); return; }
         if (prev !== null) { prev.succ1 = prev.succ0; prev.succ0 = b; }
+      }
+      // A block's chaining exit to this pc found its slot empty: fill it.
+      const pending = tr.pendingSlots as (Block | null)[] | null; // (set by blocks, not seen by TS)
+      if (pending !== null) {
+        if (tr.pendingPc === pc && b.fn !== null) pending[tr.pendingExit] = b;
+        tr.pendingSlots = null;
       }
       if (b.fn === null || b.len > left) {
         h.execute(b.fn === null ? 1 : left);
