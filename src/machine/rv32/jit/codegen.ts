@@ -113,12 +113,7 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
   /** Leaves the block at word `w` (pc of instruction `at`, `retire` = 1 if it retired). */
   const exit = (pc: string, at: number, retire: number): string =>
     `{ h.pc = ${pc}; n += ${at - s + retire}; break out; }`;
-  /**
-   * Leaves the block for the constant pc `target`, chaining: slot sK remembers the block
-   * found there (TR.chain, through the fetch TLB), and the epilogue calls it directly
-   * when it is still valid, fits the budget, and — on another page — the fetch TLB
-   * still maps that page as it did when the slot was filled.
-   */
+  /** Leaves the block for the constant pc `target` through chaining exit number e (see above). */
   let slots = 0;
   const chainExit = (target: number, at: number, retire: number): string =>
     `{ h.pc = ${hex(target)}; n += ${at - s + retire}; e = ${slots++}; break out; }`;
