@@ -457,6 +457,24 @@ test('lockstep: the hypervisor rewrites code between slices (Ram.load)', () => {
   assert.ok((m.translator?.stats.invalidated ?? 0) > 0, 'translated blocks were invalidated');
 });
 
+test('lockstep: code rewritten on every iteration of its own loop (no compile storm)', () => {
+  // The loop stores into a word of its own region (a valid instruction it jumps over):
+  // every store drops the block. The translator must stay exact, and must not retranslate
+  // on every iteration (that would cost a compilation per guest instruction or so).
+  const prog = [asm.lui(8, 0x80000000), asm.addi(8, 8, 28), asm.addi(5, 0, 0x13), asm.lui(6, 0x100000),
+    asm.add(5, 5, 6), asm.sw(5, 8, 0), asm.beq(0, 0, 8), asm.addi(0, 0, 0), asm.jal(0, -16)];
+  const make: Make = (engine) => {
+    const m = new Machine({ ramSize: RAM_SIZE, engine });
+    placeWords(m, CODE_PA, prog);
+    m.bootBare(CODE_PA);
+    return m;
+  };
+  const m = lockstep('storm', make, { seed: 77, slices: 200, maxCycles: 1_000_000 });
+  const st = m.translator!.stats;
+  assert.ok(st.invalidated > 16, 'the loop invalidated its block');
+  assert.ok(st.translated < m.harts[0]!.instret / 100, `${st.translated} translations for ${m.harts[0]!.instret} instructions`);
+});
+
 test('lockstep: remapping a code page under a running S-mode kernel (sfence.vma)', () => {
   // S-mode code at VA_CODE calls a function at VA 0x40010000, which maps in turn to two
   // physical pages holding different code; between calls it flips the PTE and runs

@@ -31,6 +31,8 @@ import { Op, decodeInto } from '../decode.js';
 import { FACTORY_PARAMS, generateBlock, type BlockFn } from './codegen.js';
 
 const WORDS = 1024;
+/** Blocks of a page dropped by writes before its retranslations wait the longest. */
+const REWRITES_TOLERATED = 16;
 /** Visits of a block start before it is translated. */
 export const HOT_AFTER = 64;
 
@@ -64,6 +66,8 @@ export class JitPage {
   readonly blocks: (Block | null)[] = new Array<Block | null>(WORDS).fill(null);
   readonly cover = new Uint16Array(WORDS);
   readonly heat = new Uint8Array(WORDS);
+  /** Blocks of this page dropped because their code was written. */
+  drops = 0;
   live: Block[] = [];
   constructor(readonly index: number) {}
 }
@@ -109,7 +113,9 @@ export class Translator implements TranslationListener {
     const w = (host >>> 2) & 1023;
     const b = p.blocks[w]!;
     if (b !== null && b.pc === pc) return b;
-    if (p.heat[w]! < this.hotAfter) { p.heat[w]!++; return null; }
+    // A page whose code keeps being written (code and data mixed, self-modifying code)
+    // waits longer before each retranslation: rewrites cannot become a compile storm.
+    if (p.heat[w]! < (p.drops > REWRITES_TOLERATED ? 255 : this.hotAfter)) { p.heat[w]!++; return null; }
     if (b !== null) { this.stats.retranslatedAlias++; this.drop(b); }
     return this.translate(p, w, pc);
   }
@@ -179,7 +185,13 @@ export class Translator implements TranslationListener {
     const lastWord = Math.min(1023, ((off & 0xfff) + size - 1) >>> 2);
     for (let w = firstWord; w <= lastWord; w++) {
       if (p.cover[w] === 0) continue;
-      for (const b of [...p.live]) if (b.first <= w && w < b.end) this.drop(b);
+      for (const b of [...p.live]) {
+        if (b.first <= w && w < b.end) {
+          this.drop(b);
+          p.heat[b.first] = 0;
+          p.drops++;
+        }
+      }
       this.dropped = true;
     }
   }
