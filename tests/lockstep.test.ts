@@ -53,8 +53,8 @@ function rng(seed: number): () => number {
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 
-/** The first difference between two machines, or null. */
-function difference(a: Machine, b: Machine): string | null {
+/** The first difference between two machines, or null (RAM compared unless `skipRam`). */
+function difference(a: Machine, b: Machine, skipRam = false): string | null {
   if ((a.stopReason?.kind ?? null) !== (b.stopReason?.kind ?? null)) {
     return `stop: ${JSON.stringify(a.stopReason)} vs ${JSON.stringify(b.stopReason)}`;
   }
@@ -69,6 +69,7 @@ function difference(a: Machine, b: Machine): string | null {
       if (va !== vb) return `hart ${i} x${r}: interp ${hex(va)} vs jit ${hex(vb)}`;
     }
   }
+  if (skipRam) return null;
   const ma = Buffer.from(a.ram.buffer), mb = Buffer.from(b.ram.buffer);
   if (!ma.equals(mb)) {
     for (let p = 0; p < a.ram.size; p += 4096) {
@@ -172,7 +173,9 @@ function lockstep(name: string, makeAny: Make, opts: { seed: number; slices?: nu
     b.runUntil(ends[i]!);
     opts.poke?.(a, i);
     opts.poke?.(b, i);
-    const d = difference(a, b);
+    // All of a big RAM (the conformance images need 128 MiB) every 16th slice and at the end.
+    const last = i === ends.length - 1 || a.stopReason !== null || b.stopReason !== null;
+    const d = difference(a, b, a.ram.size > 16 * 1024 * 1024 && i % 16 !== 15 && !last);
     if (d !== null) {
       assert.fail(`${name}: interp and jit differ after slice ${i} (cycle ${ends[i]}): ${d}\n` +
         firstDivergence(make, ends, i, opts.poke, d));
