@@ -184,3 +184,25 @@ test('a config\'s cpus=, cpu_weight= and cap= reach the scheduler', () => {
   assert.throws(() => applySchedConfig(b.sc, 1, r2.domid, { cpuWeight: 512 }), /Credit parameters/);
   assert.throws(() => applySchedConfig(b.sc, 1, r2.domid, { cpus: '3' }), SchedError);
 });
+
+test('runstate: running, runnable, blocked and offline time per vCPU', () => {
+  const { h, sc } = host('credit');
+  const a = start(h, sc, 'a', 'sched-hog');
+  start(h, sc, 'b', 'sched-hog');
+  const w = start(h, sc, 'w', 'sched-waker period=5000 work=100');
+  h.run(1000 * MS);
+  const rs = (domid: number) => sc.vcpuList(domid)[0]!.runstateNs;
+  const [run, runnable, blocked] = rs(a.domid);
+  const total = run + runnable + blocked + rs(a.domid)[3];
+  assert.ok(Math.abs(total - 1e9) < 2e7, `the four add up to the domain's life: ${total}`);
+  assert.ok(run > 0.4e9 && runnable > 0.4e9 && blocked < 1e7, `a hog beside another: ${rs(a.domid)}`);
+  const wr = rs(w.domid);
+  assert.ok(wr[2] > 0.9e9, `the waker is mostly blocked: ${wr}`);
+  assert.ok(Math.abs(wr[0] - sc.vcpuList(w.domid)[0]!.cpuTimeNs) < 1e6, 'running time is its CPU time');
+  h.ctl.pause(a.domid);
+  const before = rs(a.domid);
+  h.run(100 * MS);
+  const after = rs(a.domid);
+  assert.ok(after[3] - before[3] > 0.09e9, `paused: offline ${after[3] - before[3]}`);
+  assert.ok(after[0] - before[0] < 1e5, 'it stops running once its hart takes the IPI');
+});

@@ -1,7 +1,7 @@
 /*
  * SMP guests (virtual time only): minios brings up its secondary vCPUs with
  * VCPUOP_initialise/up, exchanges IPIs over bind_ipi channels, runs work on all vCPUs at
- * once, takes one offline and back; the toolstack's vcpu-set and vcpu-pin act on a
+ * once, reads a vCPU's runstate, takes one offline and back; the toolstack's vcpu-set and vcpu-pin act on a
  * running multi-vCPU domain; Credit shares a hart per domain, not per vCPU.
  */
 
@@ -36,8 +36,8 @@ for (const scheduler of ['credit', 'bvt', 'rr'] as SchedulerName[]) {
     const rec = start(h, 'smp', 'smp rounds=50', 2);
     assert.equal(h.run(2e9), 'done');
     const out = rec.console.recent();
-    for (const t of ['smp-up', 'smp-ipi', 'smp-parallel', 'smp-down', 'smp-up-again']) assert.match(out, new RegExp(`^PASS ${t}$`, 'm'), out);
-    assert.match(out, /minios: done 5 passed 0 failed/);
+    for (const t of ['smp-up', 'smp-ipi', 'smp-parallel', 'smp-runstate', 'smp-down', 'smp-up-again']) assert.match(out, new RegExp(`^PASS ${t}$`, 'm'), out);
+    assert.match(out, /minios: done 6 passed 0 failed/);
     const m = /SMP parallel 2 (\d+) (\d+)/.exec(out)!;
     const speedup = Number(m[1]) / Number(m[2]);
     assert.ok(speedup > 1.9, `speed-up ${speedup} with 2 vCPUs on 2 harts`);

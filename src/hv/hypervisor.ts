@@ -36,6 +36,7 @@ import { Domain, DomainState, Vcpu, VcpuState } from './domain.js';
 import { EventChannels, type EventHost } from './event-channel.js';
 import type { SchedulerName, SchedulerPolicy } from './sched/scheduler.js';
 import { SCHEDULERS } from './sched/registry.js';
+import { RunstateTracker } from './sched/runstate.js';
 import { SHARED_INFO, VCPU_INFO, VCPU_TIME_INFO, LEGACY_MAX_VCPUS } from './abi/layout.js';
 import { Errno, Virq, XenError, ShutdownReason, SHUTDOWN_NAMES } from './abi/xen.js';
 import { PageType } from './mm/frame-table.js';
@@ -87,6 +88,8 @@ export class Hypervisor implements MachineModeHandler, EventHost {
   readonly m2p: M2P;
   readonly mmu: PvMmu;
   readonly sched: SchedulerPolicy;
+  /** Each vCPU's running/runnable/blocked/offline time (VCPUOP_get_runstate_info). */
+  readonly runstate = new RunstateTracker();
   readonly log: ConsoleLog;
   readonly domains = new Map<number, Domain>();
   readonly dom0: Domain;
@@ -313,6 +316,8 @@ export class Hypervisor implements MachineModeHandler, EventHost {
       next.runStart = hart.now();
       this.updateTimeInfo(next, hart);
     }
+    if (prev !== null) this.noteRunstate(prev);
+    if (next !== null) this.noteRunstate(next);
     this.stats.switches++;
     hart.charge(XEN_COST.WORLD_SWITCH + XEN_COST.TLB_FLUSH);
   }
@@ -389,12 +394,19 @@ export class Hypervisor implements MachineModeHandler, EventHost {
   // ---------------------------------------------------------------------------------
   // vCPU state changes
 
+  /** Records v's runstate as of now (after any change to its state). */
+  noteRunstate(v: Vcpu): void {
+    const cycles = this.activeHart >= 0 ? this.machine.harts[this.activeHart]!.now() : this.machine.now;
+    this.runstate.note(v, this.current[v.processor] === v, cycles * 1e9 / this.machine.cpuHz);
+  }
+
   wake(v: Vcpu): void {
     if (v.state === VcpuState.BLOCKED) {
       v.state = VcpuState.RUNNABLE;
       v.pollPorts = null;
       v.pollDeadline = Infinity;
     }
+    this.noteRunstate(v);
     if (v.runnable && this.current[v.processor] !== v) {
       const now = this.activeHart >= 0 ? this.machine.harts[this.activeHart]!.now() : this.machine.now;
       const kick = this.sched.wake(v, now);
@@ -405,6 +417,7 @@ export class Hypervisor implements MachineModeHandler, EventHost {
 
   block(v: Vcpu): void {
     v.state = VcpuState.BLOCKED;
+    this.noteRunstate(v);
     this.sched.sleep(v);
     const hart = this.hartOf(v);
     if (hart !== null) this.kickHart(hart.id);
@@ -412,6 +425,7 @@ export class Hypervisor implements MachineModeHandler, EventHost {
 
   /** Makes a vCPU stop running wherever it is (pause, shutdown, down). */
   deschedule(v: Vcpu): void {
+    this.noteRunstate(v);
     this.sched.sleep(v);
     if (this.current[v.processor] === v) this.kickHart(v.processor);
   }

@@ -21,6 +21,8 @@ export interface SchedVcpuInfo {
   cpuTimeNs: number;
   /** Affinity as a hart mask. */
   affinity: number;
+  /** ns running, runnable (waiting for a hart), blocked, offline (Xen's runstate). */
+  runstateNs: [number, number, number, number];
 }
 
 export class SchedControl {
@@ -140,6 +142,7 @@ export class SchedControl {
         out.push({
           domid: d.id, name: d.name, vcpu: v.id, cpu: v.processor, state,
           cpuTimeNs: (v.cpuCycles + running) * nsPerCycle, affinity: v.affinity & ((2 ** this.hv.machine.harts.length) - 1),
+          runstateNs: this.hv.runstate.totals(v, live, this.hv.machine.now * nsPerCycle),
         });
       }
     }

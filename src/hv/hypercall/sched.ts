@@ -120,6 +120,16 @@ export function vcpuOp(c: Call, a: readonly number[]): number {
         if (c.dom.vcpus.every((x) => x.state === VcpuState.OFFLINE)) hv.shutdownDomain(c.dom, ShutdownReason.poweroff);
       }
       return 0;
+    case VcpuOp.get_runstate_info: {
+      // struct vcpu_runstate_info: state (u32) at 0, state_entry_time at 8, time[4] at 16.
+      c.mem.checkWritable(arg, 48);
+      const r = hv.runstate.note(v, hv.current[v.processor] === v, hv.systemTimeNs(c.hart));
+      c.mem.setU32(arg, r.state);
+      c.mem.setU32(arg + 4, 0);
+      c.mem.setU64(arg + 8, Math.round(r.entryNs));
+      for (let i = 0; i < 4; i++) c.mem.setU64(arg + 16 + 8 * i, Math.round(r.time[i]!));
+      return 0;
+    }
     case VcpuOp.set_periodic_timer: {
       const period = c.mem.u64(arg + VCPU_SET_PERIODIC_TIMER.period_ns);
       if (period < MIN_PERIOD_NS) throw new XenError(Errno.EINVAL, `period ${period} ns`);

@@ -14,6 +14,7 @@
  *     smp-parallel    the same spin work on all vCPUs at once vs on vCPU 0 alone; prints
  *                     "SMP parallel <vcpus> <serial ns> <parallel ns>" (the speed-up
  *                     needs as many harts as vCPUs)
+ *     smp-runstate    VCPUOP_get_runstate_info: vCPU 1 ran for the parallel phase, now blocked
  *     smp-down        a secondary takes itself offline (VCPUOP_down), is_up says so
  *     smp-up-again    VCPUOP_up resumes it where it stopped, and it answers IPIs again
  *   command line "smp-hog": every vCPU spins for ever (for vcpu-set / vcpu-pin tests).
@@ -213,6 +214,14 @@ static void smp_tests(void)
 	uint64_t t2 = arch_now_ns();
 	printf("SMP parallel %lu %llu %llu\n", (unsigned long)ncpus, (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1));
 	CHECK("smp-parallel", t2 > t1, "no time passed");
+
+	/* Runstate: vCPU 1 ran its part of the work (one vCPU's serial share) and now waits in SCHEDOP_poll. */
+	struct vcpu_runstate_info rs;
+	int rrc = HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 1, &rs);
+	uint64_t sum = rs.time[0] + rs.time[1] + rs.time[2] + rs.time[3];
+	CHECK("smp-runstate", rrc == 0 && rs.time[RUNSTATE_running] >= (t1 - t0) / ncpus * 9 / 10 &&
+	      rs.state == RUNSTATE_blocked && rs.state_entry_time <= arch_now_ns() && sum <= arch_now_ns(),
+	      "rc %d state %ld running %llu ns", rrc, (long)rs.state, (unsigned long long)rs.time[RUNSTATE_running]);
 
 	/* Hot-unplug the last vCPU and plug it back in. */
 	uint32_t last = ncpus - 1;
