@@ -183,7 +183,7 @@ for (const name of ['credit', 'bvt', 'rr'] as SchedulerName[]) {
   });
 }
 
-for (const name of ['credit', 'bvt'] as SchedulerName[]) {
+for (const name of ['credit', 'bvt', 'rr'] as SchedulerName[]) {
   test(`${name}: three equal hogs on two harts each get two thirds of a hart (vCPUs migrate)`, () => {
     const s = new SchedSim(name, 2);
     const ds = [0, 1, 2].map((i) => s.domain(HOG, 1, `d${i}`, 0));

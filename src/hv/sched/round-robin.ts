@@ -3,8 +3,9 @@
  * default 10 ms), and the preempted vCPU goes to the back. The simplest policy that keeps
  * any guest from holding a hart: the hypervisor's timer ends every slice whatever the
  * guest does with its own interrupts. A woken vCPU waits its turn (no preemption), so
- * its dispatch latency grows with the number of runnable vCPUs; an idle hart takes work
- * from the longest queue it may run.
+ * its dispatch latency grows with the number of runnable vCPUs. A hart takes the vCPU
+ * that has waited longest in any queue it may serve, so the
+ * queues behave as one FIFO and vCPUs move between harts to take turns.
  *
  * Invariants: a queued vCPU is runnable and sits in exactly the queue of its `processor`;
  * the vCPU a hart runs is in no queue.
@@ -16,10 +17,14 @@ import {
   type Decision, type SchedParams, type SchedulerEnv, type SchedulerPolicy,
 } from './scheduler.js';
 
-interface RrVcpu { queued: boolean }
+interface RrVcpu {
+  queued: boolean;
+  /** Its place in the one FIFO order across harts (a counter, so no ties). */
+  since: number;
+}
 
 function st(v: Vcpu): RrVcpu {
-  if (v.sched === null) v.sched = { queued: false } satisfies RrVcpu;
+  if (v.sched === null) v.sched = { queued: false, since: 0 } satisfies RrVcpu;
   return v.sched as RrVcpu;
 }
 
@@ -29,6 +34,8 @@ export class RoundRobin implements SchedulerPolicy {
   private readonly ledger: HartLedger;
   private sliceMs: number;
   private sliceCycles: number;
+  /** Enqueue counter: the FIFO order across harts. */
+  private seq = 0;
 
   constructor(private readonly env: SchedulerEnv) {
     this.queues = Array.from({ length: env.harts }, () => []);
@@ -38,7 +45,7 @@ export class RoundRobin implements SchedulerPolicy {
   }
 
   add(v: Vcpu): void {
-    v.sched = { queued: false } satisfies RrVcpu;
+    v.sched = { queued: false, since: 0 } satisfies RrVcpu;
   }
 
   remove(v: Vcpu): void {
@@ -48,6 +55,7 @@ export class RoundRobin implements SchedulerPolicy {
 
   wake(v: Vcpu, _now: number): number {
     const s = st(v);
+    s.since = this.seq++;
     if (s.queued || this.ledger.hartOf(v) >= 0) return -1;
     let h = allowedOn(v, v.processor) ? v.processor : firstAllowed(v, this.env.harts);
     if (this.ledger.running[h] !== null || this.queues[h]!.length > 0) {
@@ -77,37 +85,31 @@ export class RoundRobin implements SchedulerPolicy {
     if (current !== null && current.runnable && allowedOn(current, hart) && current.processor === hart && !st(current).queued) {
       q.push(current);
       st(current).queued = true;
+      st(current).since = this.seq++;
     }
-    let v = this.takeRunnable(q);
-    if (v === null) v = this.steal(hart);
+    const v = this.longestWaiting(hart);
     this.ledger.start(hart, v, now);
     return v === null ? { vcpu: null, slice: Infinity } : { vcpu: v, slice: this.sliceCycles };
   }
 
-  private takeRunnable(q: Vcpu[]): Vcpu | null {
-    while (q.length > 0) {
-      const v = q.shift()!;
-      st(v).queued = false;
-      if (v.runnable) return v;
+  /**
+   * The vCPU that has waited longest among this hart's queue and the others' (those it
+   * may run here): one FIFO order across per-hart queues, so vCPUs that do not divide
+   * evenly among harts still take turns (3 on 2 harts: 2/3 of a hart each).
+   */
+  private longestWaiting(hart: number): Vcpu | null {
+    let best: Vcpu | null = null, from = -1;
+    for (let k = 0; k < this.env.harts; k++) {
+      const h = (hart + k) % this.env.harts;
+      const x = this.queues[h]!.find((y) => y.runnable && allowedOn(y, hart));
+      if (x !== undefined && (best === null || st(x).since < st(best).since)) { best = x; from = h; }
     }
-    return null;
-  }
-
-  /** An idle hart takes the vCPU waiting longest in the longest queue it may serve. */
-  private steal(hart: number): Vcpu | null {
-    let best = -1;
-    for (let h = 0; h < this.env.harts; h++) {
-      if (h === hart) continue;
-      const q = this.queues[h]!;
-      if (q.some((v) => allowedOn(v, hart)) && (best < 0 || q.length > this.queues[best]!.length)) best = h;
-    }
-    if (best < 0) return null;
-    const q = this.queues[best]!;
-    const i = q.findIndex((v) => allowedOn(v, hart));
-    const v = q.splice(i, 1)[0]!;
-    st(v).queued = false;
-    v.processor = hart;
-    return v.runnable ? v : null;
+    if (best === null) return null;
+    const q = this.queues[from]!;
+    q.splice(q.indexOf(best), 1);
+    st(best).queued = false;
+    best.processor = hart;
+    return best;
   }
 
   getParams(_d: Domain): SchedParams {
