@@ -203,7 +203,23 @@ if (want('share')) {
     md.push(`| beside an uncapped hog, 4× its weight | cap 25, weight 1024 | ${pct(share)} (other: ${pct(other)}) | 25% | ${verdict(share <= 0.25 * 1.03)} |`);
     caps.push({ setting: 'cap 25 weight 1024 beside a weight-256 hog', share, other });
   }
-  results['share'] = { windowCycles: WINDOW, rows, caps };
+  // Two harts: shares that do not divide evenly among harts (vCPUs must migrate).
+  md.push('', 'Two harts (shares of one hart; a single vCPU can use at most one):', '',
+    '| policy | hogs (weights) | expected | CPU shares | worst error | within ±3% |', '| --- | --- | --- | --- | --- | --- |');
+  const smp: unknown[] = [];
+  const twoHart = (policy: SchedulerName, weights: number[], expected: number[]) => {
+    const b = new Bench(policy, { harts: 2 });
+    weights.forEach((w, i) => b.add(`hog${i}`, 'sched-hog', policy === 'credit' ? { weight: 256 * w } : {}));
+    const r = b.window(WARMUP, WINDOW);
+    const shares = weights.map((_, i) => r.get(`hog${i}`)!.cpu / WINDOW);
+    const worst = Math.max(...shares.map((x, i) => Math.abs(x / expected[i]! - 1)));
+    md.push(`| ${policy} | ${weights.length} (${weights.join(':')}) | ${expected.map((x) => x.toFixed(3)).join(' / ')} | ` +
+      `${shares.map((x) => x.toFixed(3)).join(' / ')} | ${pct(worst)} | ${verdict(worst <= 0.03)} |`);
+    smp.push({ policy, harts: 2, weights, expected, shares, worstError: worst });
+  };
+  twoHart('credit', [1, 1, 2, 4], [0.25, 0.25, 0.5, 1]);
+  for (const policy of ['credit', 'bvt', 'rr'] as const) twoHart(policy, [1, 1, 1], [2 / 3, 2 / 3, 2 / 3]);
+  results['share'] = { windowCycles: WINDOW, rows, caps, twoHarts: smp };
   writeFileSync(join(OUT, 'sched-share.svg'), barChart({
     title: 'Proportional share: hogs with weights 1:2:4 (1 hart)', xLabel: 'weight', yLabel: 'share of the hart',
     groups: ['1', '2', '4'], series: chartSeries, refs: [1 / 7, 2 / 7, 4 / 7],
