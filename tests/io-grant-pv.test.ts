@@ -153,6 +153,24 @@ test('setup_table, query_size and copy by guest ops', () => {
   assert.equal(mapper.op(GNTTABOP.copy, OPS, 1), 0);
   assert.equal(m.u16(OPS + GNTTAB_COPY.status), 0);
   assert.equal(new TextDecoder().decode(dst.frame.bytes().subarray(100, 112)), 'granted data');
+  // A granted page table as the destination: refused, untouched.
+  const root = granter.d.vcpus[0]!.baseMfn;
+  const ptRef = granter.grant(mapper.g.domid, root);
+  const before = host.hv.mem.read32(root, 0);
+  m.setU32(OPS + GNTTAB_COPY.source + GNTTAB_COPY.u, dst.mfn);
+  m.setU16(OPS + GNTTAB_COPY.source + GNTTAB_COPY.domid, 0x7ff0);
+  m.setU32(OPS + GNTTAB_COPY.dest + GNTTAB_COPY.u, ptRef);
+  m.setU16(OPS + GNTTAB_COPY.dest + GNTTAB_COPY.domid, granter.domid);
+  m.setU16(OPS + GNTTAB_COPY.dest + GNTTAB_COPY.offset, 0);
+  m.setU16(OPS + GNTTAB_COPY.flags, 2);
+  mapper.op(GNTTABOP.copy, OPS, 1);
+  assert.equal((m.u16(OPS + GNTTAB_COPY.status) << 16) >> 16, -1);
+  assert.equal(host.hv.mem.read32(root, 0), before);
+  m.setU32(OPS + GNTTAB_COPY.source + GNTTAB_COPY.u, ref);
+  m.setU16(OPS + GNTTAB_COPY.source + GNTTAB_COPY.domid, granter.domid);
+  m.setU32(OPS + GNTTAB_COPY.dest + GNTTAB_COPY.u, dst.mfn);
+  m.setU16(OPS + GNTTAB_COPY.dest + GNTTAB_COPY.domid, 0x7ff0);
+  m.setU16(OPS + GNTTAB_COPY.flags, GNTCOPY_source_gref);
   // A destination frame that is not the caller's.
   m.setU32(OPS + GNTTAB_COPY.dest + GNTTAB_COPY.u, page.mfn);
   mapper.op(GNTTABOP.copy, OPS, 1);

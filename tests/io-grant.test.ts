@@ -91,6 +91,15 @@ test('copies go through grants in both directions', () => {
   assert.equal(g.flags(ref) & (GTF_reading | GTF_writing), 0, 'a copy holds no pin afterwards');
   const roRef = g.grant(0, mfn, true);
   assert.equal(status(() => host.ctl.grantCopyTo(g.domid, roRef, 0, Uint8Array.of(9))), -8);
+  // A granted page table cannot be written by copy (it could be mapped read-only, as Xen allows).
+  const root = g.d.vcpus[0]!.baseMfn;
+  const ptRef = g.grant(0, root);
+  const before = host.hv.mem.read32(root, 0);
+  assert.equal(status(() => host.ctl.grantCopyTo(g.domid, ptRef, 0, Uint8Array.of(0xff, 0xff, 0xff, 0xff))), -1);
+  assert.equal(host.hv.mem.read32(root, 0), before, 'the root table is untouched');
+  assert.equal(g.flags(ptRef) & (GTF_reading | GTF_writing), 0);
+  const peek = new Uint8Array(4);
+  host.ctl.grantCopyFrom(g.domid, ptRef, 0, peek);
   clean(host);
 });
 

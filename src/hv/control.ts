@@ -396,11 +396,11 @@ export class Control {
     const granter = this.hv.lookup(domid);
     if (granter === undefined) throw new GrantError(-2, `no domain ${domid}`);
     if (offset < 0 || offset + src.length > 4096) throw new GrantError(-10, 'copy crosses a page');
-    const mfn = g.pin(granter, this.caller, ref, false);
+    const mfn = g.pinForCopy(granter, this.caller, ref, false);
     try {
       this.hv.mem.writeBytes(this.hv.mem.offset(mfn) + offset, src);
     } finally {
-      g.unpin(granter, ref, false);
+      g.unpinForCopy(granter, ref, false, mfn);
     }
     g.stats.copies++;
     g.stats.copiedBytes += src.length;

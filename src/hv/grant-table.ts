@@ -389,8 +389,8 @@ export class GrantTables {
     if (side.ref !== undefined) {
       const granter = this.hv.lookup(side.domid);
       if (granter === undefined) throw new GrantError(GntSt.bad_domain, `no domain ${side.domid}`);
-      const mfn = this.pin(granter, caller, side.ref, readonly);
-      return { mfn, release: () => this.unpin(granter, side.ref!, readonly) };
+      const mfn = this.pinForCopy(granter, caller, side.ref, readonly);
+      return { mfn, release: () => this.unpinForCopy(granter, side.ref!, readonly, mfn) };
     }
     const f = this.hv.frames;
     const mfn = side.mfn ?? -1;
@@ -401,6 +401,25 @@ export class GrantTables {
       throw new GrantError(GntSt.bad_page, `frame 0x${mfn.toString(16)} is a page table`);
     }
     return { mfn, release: () => {} };
+  }
+
+  /**
+   * Pins an entry for a transient copy. Writing takes a writable type reference for the
+   * duration (as Xen's gnttab_copy does), so a granted page table can never be written
+   * behind the validator's back.
+   */
+  pinForCopy(granter: Domain, caller: Domain, ref: number, readonly: boolean): number {
+    const mfn = this.pin(granter, caller, ref, readonly);
+    if (!readonly && !this.hv.frames.getPageAndType(mfn, granter.id, PageType.WRITABLE)) {
+      this.unpin(granter, ref, readonly);
+      throw new GrantError(GntSt.general_error, `frame 0x${mfn.toString(16)} cannot be written (a page table?)`);
+    }
+    return mfn;
+  }
+
+  unpinForCopy(granter: Domain, ref: number, readonly: boolean, mfn: number): void {
+    if (!readonly) this.hv.frames.putPageAndType(mfn);
+    this.unpin(granter, ref, readonly);
   }
 
   // ---------------------------------------------------------------------------------
