@@ -81,6 +81,8 @@ export class BlkBack {
   /** Why the device was disconnected by the backend, if it was. */
   fault: string | null = null;
   private readonly reqBuf = new Uint8Array(BLKIF_ENTRY);
+  /** One host I/O's bytes (grown on demand, reused: no allocation per request). */
+  private scratch = Buffer.allocUnsafe(32 * BLKIF_MAX_SEGMENTS_PER_REQUEST * 4096);
   private readonly rspBuf = new Uint8Array(BLKIF_RSP.SIZE);
   private readonly rspView = new DataView(this.rspBuf.buffer);
 
@@ -283,7 +285,8 @@ export class BlkBack {
     const first = group[0]!.sector;
     let total = 0;
     for (const r of group) total += r.nsect * SECTOR;
-    const buf = Buffer.alloc(total);
+    if (this.scratch.length < total) this.scratch = Buffer.allocUnsafe(Math.max(total, this.scratch.length * 2));
+    const buf = this.scratch.subarray(0, total);
     // Map every segment first: a bad grant fails its request before any I/O.
     const t0 = performance.now();
     const maps: (GrantMapping | null)[][] = group.map((r) => r.segs.map((s) => {
