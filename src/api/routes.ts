@@ -12,6 +12,8 @@ export interface RouteInput {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  /** Resolves a guest domain name or id to its domid (or throws the toolstack's 404). */
+  resolve: (ref: string) => number;
 }
 
 export interface Route {
@@ -113,6 +115,89 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/dmesg/clear', toAction: () => ({ kind: 'dmesg', clear: true }) },
   { method: 'GET', path: '/v1/uptime', toAction: () => ({ kind: 'uptime' }) },
 ];
+
+const POLICIES = ['credit', 'bvt', 'rr'] as const;
+
+function policy(name: string): (typeof POLICIES)[number] {
+  if (!(POLICIES as readonly string[]).includes(name)) throw new ToolstackError(`no scheduler '${name}' (credit, bvt, rr)`, 404);
+  return name as (typeof POLICIES)[number];
+}
+
+function numbers(body: unknown, name: string): Record<string, number> {
+  const v = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  if (v === undefined) return {};
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw new ToolstackError(`'${name}' must be an object of numbers`);
+  }
+  return v as Record<string, number>;
+}
+
+function queryPath(query: URLSearchParams): string {
+  const p = query.get('path');
+  if (p === null || p === '') throw new ToolstackError("'path' is required (?path=/local/domain/1)");
+  return p;
+}
+
+/** Scheduling (src/toolstack/sched.ts) and I/O (src/toolstack/io.ts) routes. */
+ROUTES.push(
+  {
+    method: 'GET', path: '/v1/sched/{policy}',
+    toAction: ({ params, query }) => ({ kind: 'sched-get', policy: policy(params.policy!), domain: query.get('domain') ?? undefined }),
+  },
+  {
+    method: 'PUT', path: '/v1/sched/{policy}',
+    toAction: ({ params, body }) => ({
+      kind: 'sched-set', policy: policy(params.policy!), domain: field(body, 'domain', 'string', false),
+      params: numbers(body, 'params'), global: numbers(body, 'global'),
+    }),
+  },
+  {
+    method: 'PUT', path: '/v1/domains/{domain}/vcpus/{vcpu}/affinity',
+    toAction: ({ params, body }) => {
+      const v = params.vcpu!;
+      if (v !== 'all' && !/^\d+$/.test(v)) throw new ToolstackError(`'${v}' is not a vCPU number`);
+      return { kind: 'vcpu-pin', domain: params.domain!, vcpu: v === 'all' ? 'all' : Number(v), cpus: field(body, 'cpus', 'string', true)! };
+    },
+  },
+  {
+    method: 'PUT', path: '/v1/domains/{domain}/vcpus',
+    toAction: ({ params, body }) => {
+      const n = field(body, 'count', 'number', true)!;
+      if (!Number.isInteger(n) || n < 1) throw new ToolstackError("'count' must be a positive integer");
+      return { kind: 'vcpu-set', domain: params.domain!, count: n };
+    },
+  },
+  {
+    method: 'GET', path: '/v1/xenstore',
+    toAction: ({ query }) => (query.get('recursive') === '1'
+      ? { kind: 'xenstore-ls', path: queryPath(query) } : { kind: 'xenstore-read', path: queryPath(query) }),
+  },
+  {
+    method: 'PUT', path: '/v1/xenstore',
+    toAction: ({ body }) => ({ kind: 'xenstore-write', path: field(body, 'path', 'string', true)!, value: field(body, 'value', 'string', true)! }),
+  },
+  { method: 'DELETE', path: '/v1/xenstore', toAction: ({ query }) => ({ kind: 'xenstore-rm', path: queryPath(query) }) },
+  { method: 'GET', path: '/v1/disks', toAction: () => ({ kind: 'block-list' }) },
+  { method: 'GET', path: '/v1/domains/{domain}/disks', toAction: ({ params, resolve }) => ({ kind: 'block-list', domid: resolve(params.domain!) }) },
+  {
+    method: 'POST', path: '/v1/domains/{domain}/disks', status: 201,
+    toAction: ({ params, body, resolve }) => ({ kind: 'block-attach', domid: resolve(params.domain!), spec: field(body, 'spec', 'string', true)! }),
+  },
+  {
+    method: 'DELETE', path: '/v1/domains/{domain}/disks/{vdev}',
+    toAction: ({ params, resolve }) => ({ kind: 'block-detach', domid: resolve(params.domain!), vdev: params.vdev! }),
+  },
+  { method: 'GET', path: '/v1/nics', toAction: () => ({ kind: 'network-list' }) },
+  { method: 'GET', path: '/v1/domains/{domain}/nics', toAction: ({ params, resolve }) => ({ kind: 'network-list', domid: resolve(params.domain!) }) },
+  {
+    method: 'POST', path: '/v1/domains/{domain}/nics', status: 201,
+    toAction: ({ params, body, resolve }) => ({ kind: 'network-attach', domid: resolve(params.domain!), spec: field(body, 'spec', 'string', true)! }),
+  },
+  {
+    method: 'DELETE', path: '/v1/domains/{domain}/nics/{nic}',
+    toAction: ({ params, resolve }) => ({ kind: 'network-detach', domid: resolve(params.domain!), which: params.nic! }),
+  },
+);
 
 /** The WebSocket console stream (not an action: a long-lived connection). */
 export const CONSOLE_STREAM_PATH = '/v1/domains/{domain}/console/stream';

@@ -81,7 +81,7 @@ export function createApiServer(opts: ApiOptions): ApiServer {
     }
     let action: ToolstackAction;
     try {
-      action = route.toAction({ params, query: url.searchParams, body });
+      action = route.toAction({ params, query: url.searchParams, body, resolve: (ref) => opts.toolstack.resolveGuest(ref) });
     } catch (e) {
       if (e instanceof ToolstackError) { sendError(res, e.status, e.message); return; }
       throw e;

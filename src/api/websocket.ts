@@ -24,8 +24,27 @@ export class WebSocketConnection {
   private fragments: Buffer[] = [];
   private fragOpcode = 0;
   closed = false;
-  onMessage: (data: Buffer, text: boolean) => void = () => {};
-  onClose: () => void = () => {};
+  /** Messages that arrived before anyone listened (a server may speak first). */
+  private early: [Buffer, boolean][] | null = [];
+  private handler: ((data: Buffer, text: boolean) => void) | null = null;
+  private closeHandler: (() => void) | null = null;
+
+  set onMessage(fn: (data: Buffer, text: boolean) => void) {
+    this.handler = fn;
+    const queued = this.early ?? [];
+    this.early = null;
+    for (const [d, t] of queued) fn(d, t);
+  }
+
+  set onClose(fn: () => void) {
+    this.closeHandler = fn;
+    if (this.closed) fn();
+  }
+
+  private deliver(data: Buffer, text: boolean): void {
+    if (this.handler !== null) this.handler(data, text);
+    else this.early?.push([data, text]);
+  }
 
   constructor(private readonly socket: Duplex, private readonly maskOutgoing: boolean) {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -36,7 +55,7 @@ export class WebSocketConnection {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    this.onClose();
+    this.closeHandler?.();
   }
 
   send(data: string | Buffer): void {
@@ -103,7 +122,7 @@ export class WebSocketConnection {
           if (fin) {
             const whole = Buffer.concat(this.fragments);
             this.fragments = [];
-            this.onMessage(whole, this.fragOpcode === Opcode.TEXT);
+            this.deliver(whole, this.fragOpcode === Opcode.TEXT);
           }
           break;
         }

@@ -20,6 +20,7 @@ import { MAX_HARTS } from '../machine/rv32/machine.js';
 import { attachTerminalInput } from './terminal.js';
 import { XenError } from '../hv/abi/xen.js';
 import { ApiClient } from '../api/client.js';
+import type { SchedulerName } from '../hv/sched/scheduler.js';
 import { HttpError } from '../api/websocket.js';
 import { consoleCommand } from './console.js';
 
@@ -40,7 +41,7 @@ async function createOnDaemon(client: ApiClient, files: string[], overrides: str
   return 0;
 }
 
-const USAGE = `tsxen create CONFIG... [-c] [-n] [-p] [-F] [key=value...] [--harts N] [--mem SIZE] [--slice MS]
+const USAGE = `tsxen create CONFIG... [-c] [-n] [-p] [-F] [key=value...] [--harts N] [--mem SIZE] [--sched NAME] [--slice MS]
                   [--max-time SECONDS] [--realtime] [--dmesg]
 
   -c, --console    attach the console of the (last) domain created; Ctrl-] quits (detaches, with a daemon)
@@ -51,7 +52,8 @@ const USAGE = `tsxen create CONFIG... [-c] [-n] [-p] [-F] [key=value...] [--hart
 Foreground only:
   --harts N        harts of the machine (1-${MAX_HARTS}, default 1)
   --mem SIZE       machine RAM, e.g. 256M (default 256M; a bare number means MiB)
-  --slice MS       round-robin time slice in milliseconds (default 10)
+  --sched NAME     scheduler: credit (default, as Xen 3), bvt (the paper's), rr
+  --slice MS       the scheduler's time slice (default: credit 30, bvt 5, rr 10)
   --max-time S     stop after S seconds of virtual time (exit status 124)
   --realtime       pace virtual time to the wall clock
   --dmesg          print the hypervisor's log lines to stderr as they happen`;
@@ -73,7 +75,8 @@ export const createCommand: Command = {
           foreground: { type: 'boolean', short: 'F', default: false },
           harts: { type: 'string', default: '1' },
           mem: { type: 'string', default: '256M' },
-          slice: { type: 'string', default: '10' },
+          slice: { type: 'string' },
+          sched: { type: 'string', default: 'credit' },
           'max-time': { type: 'string' },
           realtime: { type: 'boolean', default: false },
           dmesg: { type: 'boolean', default: false },
@@ -89,8 +92,10 @@ export const createCommand: Command = {
     const harts = Number(o.harts);
     if (!Number.isInteger(harts) || harts < 1 || harts > MAX_HARTS) throw new UsageError(`--harts must be 1..${MAX_HARTS}`);
     const memBytes = parseSize(o.mem!);
-    const sliceMs = Number(o.slice);
-    if (!(sliceMs > 0)) throw new UsageError('--slice must be a positive number of milliseconds');
+    const sliceMs = o.slice === undefined ? undefined : Number(o.slice);
+    if (sliceMs !== undefined && !(sliceMs > 0)) throw new UsageError('--slice must be a positive number of milliseconds');
+    const scheduler = o.sched as SchedulerName;
+    if (!['credit', 'bvt', 'rr'].includes(scheduler)) throw new UsageError('--sched must be credit, bvt or rr');
     const maxTime = o['max-time'] !== undefined ? Number(o['max-time']) : Infinity;
     if (!(maxTime > 0)) throw new UsageError('--max-time must be a positive number of seconds');
 
@@ -115,7 +120,7 @@ export const createCommand: Command = {
     if (o.paused) throw new UsageError('-p needs a running daemon (tsxen daemon): in the foreground nothing could unpause it');
 
     const host = new XenHost({
-      harts, memMiB: Math.floor(memBytes / (1024 * 1024)), sliceMs,
+      harts, memMiB: Math.floor(memBytes / (1024 * 1024)), sliceMs, scheduler,
       wallclockSec: Math.floor(Date.now() / 1000),
       onLog: o.dmesg ? (line) => process.stderr.write(`(XEN) ${line}\n`) : undefined,
     });

@@ -17,11 +17,12 @@ import { topCommand } from './top.js';
 import { xenstoreCommands } from './xenstore.js';
 import { blockCommands } from './block.js';
 import { networkCommands } from './network.js';
+import { schedCommands } from './sched.js';
 import { ImageError } from '../lib/elf.js';
 
 const COMMANDS: Command[] = [
   createCommand, consoleCommand, ...domainCommands, ...memoryCommands, ...hostCommands, topCommand,
-  ...xenstoreCommands, ...blockCommands, ...networkCommands,
+  ...xenstoreCommands, ...blockCommands, ...networkCommands, ...schedCommands,
   daemonCommand, runNativeCommand,
 ];
 

@@ -11,6 +11,8 @@ import { Hypervisor, type HypervisorOptions } from '../hv/hypervisor.js';
 import { Control } from '../hv/control.js';
 import { DomainState, type Domain } from '../hv/domain.js';
 import { ShutdownReason, SHUTDOWN_NAMES } from '../hv/abi/xen.js';
+import { SchedControl } from '../hv/sched-control.js';
+import { applySchedConfig } from '../toolstack/sched.js';
 import { buildPvDomain, type BuiltDomain } from '../toolstack/builder.js';
 import { ConsoleBackend } from '../backends/console/console-backend.js';
 import { Devices } from '../backends/devices.js';
@@ -39,6 +41,7 @@ export class XenHost {
   /** xenstored and the block and network backends (Domain 0's I/O services). */
   readonly devices: Devices;
   readonly guests = new Map<number, GuestRecord>();
+  private readonly pendingShutdowns = new Map<number, { reason: ShutdownReason; deadline: number }>();
   /** Every guest that has existed, by creation order (for exit summaries and tests). */
   readonly history: GuestRecord[] = [];
   /** Called with each domain's console output (console_io and the console ring). */
@@ -59,6 +62,7 @@ export class XenHost {
     this.machine.afterRound = () => {
       this.hv.drainDom0Events();
       this.hv.runDeferred();
+      if (this.pendingShutdowns.size > 0) this.enforceShutdowns();
     };
   }
 
@@ -81,6 +85,8 @@ export class XenHost {
         domid: built.domid, name: config.name, memKiB: config.memory * 1024, maxMemKiB: (config.maxmem ?? config.memory) * 1024,
         storeMfn: built.storeMfn, storePort: built.storePort, consoleMfn: built.consoleMfn, consolePort: built.consolePort,
       }, config.disk, config.vif);
+      // cpus=, cpu_weight=, cap= while the domain is still paused.
+      applySchedConfig(new SchedControl(this.hv, this.hv.dom0), this.machine.harts.length, built.domid, config);
     } catch (e) {
       this.devices.domainDestroyed(built.domid);
       console.close();
@@ -91,6 +97,28 @@ export class XenHost {
     this.history.push(rec);
     if (options.paused !== true) this.ctl.unpause(built.domid);
     return rec;
+  }
+
+  /**
+   * Asks a guest to shut down the Xen way — `control/shutdown` in its xenstore directory,
+   * which its xenbus client watches — and, if it has not done so within the grace period
+   * of virtual time (a guest without PV drivers, or a hung one), shuts it down from the
+   * hypervisor (SCHEDOP_remote_shutdown), as `xl shutdown -F` would.
+   */
+  requestShutdown(domid: number, reason: ShutdownReason, graceCycles = 2 * this.machine.cpuHz): void {
+    this.devices.xs.write(`/local/domain/${domid}/control/shutdown`, reason === ShutdownReason.reboot ? 'reboot' : 'poweroff');
+    this.pendingShutdowns.set(domid, { reason, deadline: this.machine.now + graceCycles });
+  }
+
+  private enforceShutdowns(): void {
+    for (const [domid, p] of this.pendingShutdowns) {
+      const d = this.hv.domains.get(domid);
+      if (d === undefined || d.state !== DomainState.ACTIVE) { this.pendingShutdowns.delete(domid); continue; }
+      if (this.machine.now < p.deadline) continue;
+      this.pendingShutdowns.delete(domid);
+      this.hv.log.write(`d${domid} (${d.name}): did not answer control/shutdown; shutting it down`);
+      this.ctl.shutdown(domid, p.reason);
+    }
   }
 
   destroy(domid: number): void {

@@ -152,7 +152,8 @@ export class Domain {
 
   /** xl's state letters: r running, b blocked, p paused, s shutdown, c crashed, d dying. */
   get stateLetters(): string {
-    const running = this.vcpus.some((v) => v.state === VcpuState.RUNNING);
+    // Domain 0 runs in the host process, always: xl shows it running.
+    const running = this.vcpus.some((v) => v.state === VcpuState.RUNNING) || (this.id === 0 && this.vcpus.length === 0);
     const blocked = !running && this.vcpus.some((v) => v.state === VcpuState.BLOCKED);
     const crashed = this.state === DomainState.SHUTDOWN && this.shutdownReason === ShutdownReason.crash;
     return [

@@ -6,10 +6,21 @@
  */
 
 import type { DomainConfig } from './config.js';
+import type { SchedAction, SchedInfo } from './sched.js';
+import type { IoAction, XsRow } from './io.js';
+import type { BlockInfo, NetInfo } from '../backends/devices.js';
 
 export type DomainRef = string;
 
 export type ToolstackAction =
+  | CoreAction
+  /** Scheduling: sched-credit/-bvt/-rr, vcpu-pin, vcpu-set (src/toolstack/sched.ts). */
+  | SchedAction
+  /** xenstore access and device hot-plug (src/toolstack/io.ts). */
+  | IoAction;
+
+/** Domain lifecycle and host queries. */
+export type CoreAction =
   | { kind: 'create'; config: DomainConfig; paused?: boolean }
   | { kind: 'list'; domain?: DomainRef }
   | { kind: 'destroy'; domain: DomainRef }
@@ -94,11 +105,27 @@ export interface ActionResults {
   uptime: DomainSummary[];
   'console-history': { domid: number; text: string };
   'console-input': { domid: number; accepted: number };
+  'sched-get': SchedInfo;
+  'sched-set': null;
+  'vcpu-pin': null;
+  'vcpu-set': null;
+  'xenstore-ls': XsRow[];
+  'xenstore-read': XsRow[];
+  'xenstore-write': null;
+  'xenstore-rm': null;
+  'block-attach': BlockInfo;
+  'block-detach': null;
+  'block-list': BlockInfo[];
+  'network-attach': NetInfo;
+  'network-detach': null;
+  'network-list': NetInfo[];
 }
 
 /** Actions that change state: the API requires the token for these. */
 export const MUTATING: ReadonlySet<ActionKind> = new Set<ActionKind>([
   'create', 'destroy', 'shutdown', 'pause', 'unpause', 'rename', 'mem-set', 'mem-max', 'console-input',
+  'sched-set', 'vcpu-pin', 'vcpu-set', 'xenstore-write', 'xenstore-rm',
+  'block-attach', 'block-detach', 'network-attach', 'network-detach',
 ]);
 
 /** A failure a client caused: the message is for the user; `status` is the HTTP status. */

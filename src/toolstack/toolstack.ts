@@ -11,6 +11,17 @@ import {
 } from './actions.js';
 import { ShutdownReason, XenError, XEN_CAPABILITIES, XEN_EXTRAVERSION, XEN_MAJOR, XEN_MINOR } from '../hv/abi/xen.js';
 import type { DomainInfo } from '../hv/control.js';
+import { SchedControl } from '../hv/sched-control.js';
+import { SchedError, dispatchSched, type SchedAction } from './sched.js';
+import { IoError, dispatchIo, type IoAction } from './io.js';
+import { DeviceError } from '../backends/devices.js';
+import { DiskSpecError } from '../backends/blk/disk-spec.js';
+import { VifSpecError } from '../backends/net/vif-spec.js';
+import { XsError } from '../xenstore/tree.js';
+
+const SCHED_KINDS = new Set(['sched-get', 'sched-set', 'vcpu-pin', 'vcpu-set']);
+const IO_KINDS = new Set(['xenstore-ls', 'xenstore-read', 'xenstore-write', 'xenstore-rm', 'block-attach', 'block-detach',
+  'block-list', 'network-attach', 'network-detach', 'network-list']);
 
 export class Toolstack {
   private readonly startedAt = Date.now();
@@ -22,14 +33,26 @@ export class Toolstack {
   dispatch<K extends ToolstackAction['kind']>(action: Extract<ToolstackAction, { kind: K }>): ActionResults[K];
   dispatch(action: ToolstackAction): ActionResults[keyof ActionResults] {
     try {
-      return this.run(action);
+      if (SCHED_KINDS.has(action.kind)) {
+        const sc = new SchedControl(this.host.hv, this.host.hv.dom0);
+        return dispatchSched(sc, this.host.machine.harts.length, action as SchedAction, (d) => this.resolve(d),
+          () => this.host.ctl.listDomains().filter((i) => i.domid !== 0).map((i) => ({ domid: i.domid, name: i.name }))) as never;
+      }
+      if (IO_KINDS.has(action.kind)) return dispatchIo(this.host.devices, action as IoAction) as never;
+      return this.run(action as Exclude<ToolstackAction, SchedAction | IoAction>);
     } catch (e) {
       if (e instanceof XenError) throw new ToolstackError(e.message, e.message.startsWith('ESRCH') ? 404 : 400);
+      if (e instanceof SchedError || e instanceof DeviceError || e instanceof DiskSpecError || e instanceof VifSpecError) {
+        throw new ToolstackError(e.message);
+      }
+      if (e instanceof IoError || e instanceof XsError) {
+        throw new ToolstackError(e.message, /no such|ENOENT/.test(e.message) ? 404 : 400);
+      }
       throw e;
     }
   }
 
-  private run(a: ToolstackAction): ActionResults[keyof ActionResults] {
+  private run(a: Exclude<ToolstackAction, SchedAction | IoAction>): ActionResults[keyof ActionResults] {
     const ctl = this.host.ctl;
     switch (a.kind) {
       case 'create': {
@@ -63,8 +86,7 @@ export class Toolstack {
       }
       case 'shutdown': {
         const id = this.resolveGuest(a.domain);
-        ctl.shutdown(id, a.reboot === true ? ShutdownReason.reboot : ShutdownReason.poweroff);
-        this.host.hv.runDeferred();
+        this.host.requestShutdown(id, a.reboot === true ? ShutdownReason.reboot : ShutdownReason.poweroff);
         return { domid: id };
       }
       case 'pause': { const id = this.resolveGuest(a.domain); ctl.pause(id); return { domid: id }; }
@@ -101,6 +123,8 @@ export class Toolstack {
           throw new ToolstackError(`target ${a.mib} MiB is above the domain's maximum ${info.maxPages / 256} MiB (use mem-max)`);
         }
         this.memTargets.set(id, a.mib);
+        // The balloon driver in the guest watches this key (KiB, as in Xen).
+        this.host.devices.xs.write(`/local/domain/${id}/memory/target`, String(Math.round(a.mib * 1024)));
         return { domid: id, targetMiB: a.mib };
       }
       case 'vcpu-list':
