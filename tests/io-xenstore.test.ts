@@ -66,8 +66,11 @@ test('a guest that corrupts its store ring is disconnected; others are served', 
   x2.raw(hdr);
   assert.equal(x2.ring.read32(XS_RING.error), 3, 'XENSTORE_ERROR_PROTO');
   assert.equal(xg.read('name'), 'good');
-  // A guest that never reads its replies only fills its own queue.
+  const released: string[] = [];
+  host.devices.xs.watch('@releaseDomain', (p) => released.push(p));
+  released.length = 0;
   host.destroy(bad.domid);
+  assert.deepEqual(released, ['@releaseDomain'], 'fired once');
   assert.equal(host.devices.xenstored.isIntroduced(bad.domid), false);
   assert.equal(host.devices.xs.read(`/local/domain/${bad.domid}/name`), null, 'the toolstack removed its home');
 });

@@ -150,8 +150,9 @@ export class XsRingConnection {
     this.ctl.send(this.port);
   }
 
+  /** Stops serving the ring (the toolstack releases the domain itself). */
   close(): void {
-    if (this.broken === null) this.store.release(this.domid);
+    if (this.broken === null) this.store.disconnect(this.domid);
     this.broken ??= 'closed';
     try { this.ctl.close(this.port); } catch { /* the domain is gone */ }
   }

@@ -174,3 +174,15 @@ test('the wire codec: messages split across reads, oversized payloads refused', 
   new DataView(big.buffer).setUint32(12, 4097, true);
   assert.throws(() => decodeMessages(big), ProtocolError);
 });
+
+test('releasing a domain fires @releaseDomain once and hands its nodes to Domain 0', () => {
+  const { xs, dom0, a } = setup();
+  a.write('data/mine', 'x');
+  const fired: string[] = [];
+  dom0.watch('@releaseDomain', (p) => fired.push(p));
+  fired.length = 0;
+  xs.release(1);
+  assert.deepEqual(fired, ['@releaseDomain']);
+  assert.deepEqual(dom0.getPerms('/local/domain/1/data/mine'), ['n0'], 'a recycled domid cannot inherit it');
+  assert.equal(xs.isIntroduced(1), false);
+});
