@@ -18,12 +18,13 @@ import { xenstoreCommands } from './xenstore.js';
 import { blockCommands } from './block.js';
 import { networkCommands } from './network.js';
 import { schedCommands } from './sched.js';
+import { demoCommand } from './demo.js';
 import { ImageError } from '../lib/elf.js';
 
 const COMMANDS: Command[] = [
   createCommand, consoleCommand, ...domainCommands, ...memoryCommands, ...hostCommands, topCommand,
   ...xenstoreCommands, ...blockCommands, ...networkCommands, ...schedCommands,
-  daemonCommand, runNativeCommand,
+  daemonCommand, demoCommand, runNativeCommand,
 ];
 
 function help(): string {
