@@ -231,7 +231,8 @@ export class BlkBack {
         req.status = BLKIF_RSP_EOPNOTSUPP;
     }
     if (req.status === null && op !== BLKIF_OP_READ && op !== BLKIF_OP_FLUSH_DISKCACHE && this.readonly) req.status = BLKIF_RSP_ERROR;
-    if (req.status === null && req.sector + req.nsect > this.sectors) req.status = BLKIF_RSP_ERROR;
+    // A pure flush or barrier (no segments) carries no range to check.
+    if (req.status === null && req.nsect > 0 && req.sector + req.nsect > this.sectors) req.status = BLKIF_RSP_ERROR;
     return req;
   }
 
