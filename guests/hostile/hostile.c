@@ -9,6 +9,7 @@
 #include <rt.h>
 #include <xen/hypercall.h>
 #include <xen/io/xs_wire.h>
+#include <xen/io/blkif.h>
 
 #define PTE_V 0x001u
 #define PTE_R 0x002u
@@ -953,6 +954,180 @@ static int xs_write(const char *path, const char *value, char *reply, uint32_t s
 	return xs_call(XS_WRITE, path, strlen(path) + 1, value, strlen(value), reply, size);
 }
 
+static int strstr_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = s; *p != '\0'; p++)
+		if ((p == s || p[-1] == ' ') && strncmp(p, w, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static long xs_read_long(const char *path)
+{
+	char reply[32];
+	if (xs_call(XS_READ, path, strlen(path) + 1, "", 0, reply, sizeof(reply)) != XS_READ)
+		return -1;
+	long v = 0;
+	for (const char *p = reply; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	return v;
+}
+
+/* Polls a xenstore state key until it reaches one of [lo, hi]; the state, or -1. */
+static long wait_state(const char *path, long lo, long hi)
+{
+	for (int i = 0; i < 4000; i++) {
+		long st = xs_read_long(path);
+		if (st >= lo && st <= hi)
+			return st;
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
+	return -1;
+}
+
+/* With "io" on the command line and a disk attached: a block front end that lies. Each
+ * attempt must get an error response or cost this device its connection, nothing more;
+ * after a disconnection the front end starts over (state Initialising) for the next one. */
+static struct {
+	char backend[96], state[128];
+	long be;
+	volatile struct grant_entry_v1 *gt;
+	volatile struct xen_sring_header *sr;
+	struct blkif_request *slots;
+	RING_IDX prod;
+	evtchn_port_t port;
+	uint32_t ring_pfn, data_pfn;
+} bk;
+#define BK_RING_REF 20
+#define BK_DATA_REF 21
+
+static int blk_connect(void)
+{
+	char reply[64], num[16];
+	xs_write("device/vbd/51712/state", "1", reply, sizeof(reply));   /* (re)start */
+	if (wait_state(bk.state, 2, 2) != 2)
+		return -1;
+	memset((void *)bk.sr, 0, PAGE);
+	bk.sr->req_event = bk.sr->rsp_event = 1;
+	bk.prod = 0;
+	if (bk.port != 0) {
+		struct evtchn_close cl = { .port = bk.port };
+		HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl);
+	}
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = (domid_t)bk.be };
+	HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &au);
+	bk.port = au.port;
+	snprintf(num, sizeof(num), "%d", BK_RING_REF);
+	xs_write("device/vbd/51712/ring-ref", num, reply, sizeof(reply));
+	snprintf(num, sizeof(num), "%lu", (unsigned long)bk.port);
+	xs_write("device/vbd/51712/event-channel", num, reply, sizeof(reply));
+	xs_write("device/vbd/51712/protocol", "x86_64-abi", reply, sizeof(reply));
+	xs_write("device/vbd/51712/state", "3", reply, sizeof(reply));
+	return wait_state(bk.state, 4, 4) == 4 ? 0 : -1;
+}
+
+/* Sends the request in the next slot (already filled); its status, or -100 with no answer. */
+static int blk_send(void)
+{
+	bk.prod++;
+	__asm__ volatile ("fence w, w" ::: "memory");
+	bk.sr->req_prod = bk.prod;
+	struct evtchn_send kick = { .port = bk.port };
+	HYPERVISOR_event_channel_op(EVTCHNOP_send, &kick);
+	for (int i = 0; i < 20000 && bk.sr->rsp_prod != bk.prod; i++)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	if (bk.sr->rsp_prod != bk.prod)
+		return -100;
+	return ((struct blkif_response *)&bk.slots[(bk.prod - 1) % BLKIF_RING_SIZE])->status;
+}
+
+static struct blkif_request *blk_next(uint8_t op, uint8_t nseg, uint32_t gref, uint8_t first, uint8_t last)
+{
+	struct blkif_request *r = &bk.slots[bk.prod % BLKIF_RING_SIZE];
+	memset(r, 0, sizeof(*r));
+	r->operation = op;
+	r->nr_segments = nseg;
+	r->id = 0x4000 + bk.prod;
+	r->seg[0] = (struct blkif_request_segment){ gref, first, last, 0 };
+	return r;
+}
+
+/* The attempt was answered with an error, or the device was disconnected (then reconnect). */
+static int refused_or_dropped(int status, long *state)
+{
+	*state = xs_read_long(bk.state);
+	if (status < 0 && status != -100)
+		return 1;
+	if (*state >= 5) {
+		blk_connect();
+		return 1;
+	}
+	return 0;
+}
+
+static void io_attacks(int self)
+{
+	(void)self;
+	if (xs_call(XS_READ, "device/vbd/51712/backend", 25, "", 0, bk.backend, sizeof(bk.backend)) != XS_READ) {
+		printf("  (no disk attached: block attacks not tried)\n");
+		return;
+	}
+	bk.be = xs_read_long("device/vbd/51712/backend-id");
+	snprintf(bk.state, sizeof(bk.state), "%s/state", bk.backend);
+	xen_pfn_t frame = 0;
+	struct gnttab_setup_table setup = { .dom = DOMID_SELF, .nr_frames = 1 };
+	set_xen_guest_handle(setup.frame_list, &frame);
+	HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &setup, 1);
+	uint32_t table_va = (uint32_t)kva(spare_pfn - 4);
+	bk.ring_pfn = spare_pfn - 5;
+	bk.data_pfn = spare_pfn - 6;
+	uva(table_va, LEAF((uint32_t)frame, PTE_R | PTE_W));
+	bk.gt = (volatile struct grant_entry_v1 *)table_va;
+	bk.gt[BK_RING_REF].domid = (domid_t)bk.be;
+	bk.gt[BK_RING_REF].frame = p2m[bk.ring_pfn];
+	bk.gt[BK_DATA_REF].domid = (domid_t)bk.be;
+	bk.gt[BK_DATA_REF].frame = p2m[bk.data_pfn];
+	__asm__ volatile ("fence w, w" ::: "memory");
+	bk.gt[BK_RING_REF].flags = GTF_permit_access;
+	bk.gt[BK_DATA_REF].flags = GTF_permit_access;
+	bk.sr = kva(bk.ring_pfn);
+	bk.slots = (struct blkif_request *)((char *)bk.sr + XEN_RING_ENTRIES_OFFSET);
+	if (bk.be < 0 || blk_connect() < 0) {
+		printf("  (the block backend did not connect: block attacks not tried)\n");
+		return;
+	}
+	long st;
+	blk_next(BLKIF_OP_READ, 1, BK_DATA_REF, 0, 7);
+	int ok = blk_send();
+	control("blk-valid-read", ok == 0, ok);
+	blk_next(BLKIF_OP_READ, 1, 400, 0, 7);
+	int s1 = blk_send();
+	report("blk-ungranted-gref", refused_or_dropped(s1, &st), "a read through grant ref 400 (never granted) answered %d", s1);
+	blk_next(BLKIF_OP_WRITE, 1, BK_DATA_REF, 5, 2);
+	int s2 = blk_send();
+	report("blk-first-after-last", refused_or_dropped(s2, &st), "first_sect 5, last_sect 2 answered %d", s2);
+	blk_next(BLKIF_OP_WRITE, 1, BK_DATA_REF, 0, 9);
+	int s3 = blk_send();
+	report("blk-sector-past-page", refused_or_dropped(s3, &st), "last_sect 9 answered %d", s3);
+	blk_next(77, 0, 0, 0, 0);
+	int s4 = blk_send();
+	report("blk-unknown-operation", refused_or_dropped(s4, &st), "operation 77 answered %d, backend state %ld", s4, st);
+	blk_next(BLKIF_OP_READ, 200, BK_DATA_REF, 0, 7);
+	int s5 = blk_send();
+	report("blk-200-segments", refused_or_dropped(s5, &st), "answered %d, backend state %ld", s5, st);
+	/* Last: a producer index a thousand requests ahead must cost us the device. */
+	bk.prod += 1000;
+	bk.sr->req_prod = bk.prod;
+	struct evtchn_send kick = { .port = bk.port };
+	HYPERVISOR_event_channel_op(EVTCHNOP_send, &kick);
+	long st6 = wait_state(bk.state, 5, 6);
+	report("blk-ring-index-jump", st6 >= 5, "the backend stayed in state %ld", xs_read_long(bk.state));
+	bk.gt[BK_RING_REF].flags = 0;
+	bk.gt[BK_DATA_REF].flags = 0;
+	uva(table_va, LEAF(p2m[spare_pfn - 4], PTE_R | PTE_W));
+}
+
 static void xenstore_attacks(void)
 {
 	if (si->store_mfn == 0)
@@ -994,6 +1169,9 @@ static void xenstore_attacks(void)
 	int i3 = xs_call(XS_SET_PERMS, perm_req, (uint32_t)n + 1, "", 0, reply, sizeof(reply));
 	report("xenstore-privileged-requests", i1 == XS_ERROR && i2 == XS_ERROR && i3 == XS_ERROR,
 	       "introduce %d, release %d, set_perms on dom0's home %d", i1, i2, i3);
+
+	if (strstr_word(si->cmd_line, "io"))
+		io_attacks(self);
 
 	/* Last: a payload over 4096 bytes must end our connection only (error 3 = protocol). */
 	struct xsd_sockmsg big = { .type = XS_WRITE, .req_id = 1, .tx_id = 0, .len = XENSTORE_PAYLOAD_MAX + 1 };
