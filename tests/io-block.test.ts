@@ -15,7 +15,9 @@ import { XenHost } from '../src/daemon/host.js';
 import { auditFrames } from '../src/hv/mm/audit.js';
 import { ScriptedGuest, ScriptedBlkFront } from './io-support.js';
 import { BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_WRITE_BARRIER, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY } from '../src/backends/blk/blkif.js';
-import { SRING } from '../src/backends/ring.js';
+import { SRING, FrontRing } from '../src/backends/ring.js';
+import { BLKIF_REQ_X32, BLKIF_RSP_X32 } from '../src/backends/blk/blkif.js';
+import { sharedPage, GuestXs } from './io-support.js';
 import { DeviceError } from '../src/backends/devices.js';
 import { XenbusState } from '../src/backends/xenbus.js';
 
@@ -190,5 +192,66 @@ test('a restarted backend reconnects its frontend and no acknowledged write is l
   front.connect();
   assert.equal(host.devices.blockBackend(g.domid, 51712)!.connected, true);
   readAll();
+  assert.deepEqual(auditFrames(host.hv), []);
+});
+
+test("a frontend speaking the i386 layout (protocol x86_32-abi) is served in it", () => {
+  const host = new XenHost({ memMiB: 64 });
+  const g = new ScriptedGuest(host, 'i386');
+  const path = image('x32.img');
+  host.devices.blockAttach(g.domid, `${path},xvda,w`);
+  const xs = new GuestXs(g);
+  const rp = g.page();
+  const ring = new FrontRing(sharedPage(rp.frame), BLKIF_REQ_X32.SIZE);
+  assert.equal(ring.size, 32);
+  const port = g.allocPort();
+  xs.write('device/vbd/51712/ring-ref', String(g.grant(0, rp.mfn)));
+  xs.write('device/vbd/51712/event-channel', String(port));
+  xs.write('device/vbd/51712/protocol', 'x86_32-abi');
+  xs.write('device/vbd/51712/state', '3');
+  assert.equal(xs.read(`/local/domain/0/backend/vbd/${g.domid}/51712/state`), '4');
+  const data = pattern(9, 4096);
+  const dp = g.page();
+  const request = (op: number, id: number, sector: number, readonly: boolean) => {
+    const r = new Uint8Array(BLKIF_REQ_X32.SIZE);
+    const v = new DataView(r.buffer);
+    r[BLKIF_REQ_X32.operation] = op;
+    r[BLKIF_REQ_X32.nr_segments] = 1;
+    v.setUint32(BLKIF_REQ_X32.id, id, true);
+    v.setUint32(BLKIF_REQ_X32.id + 4, 0xabcd, true);
+    v.setUint32(BLKIF_REQ_X32.sector_number, sector, true);
+    v.setUint32(BLKIF_REQ_X32.seg, g.grant(0, dp.mfn, readonly), true);
+    r[BLKIF_REQ_X32.seg + 5] = 7;
+    ring.putRequest(r);
+  };
+  dp.frame.write(0, data);
+  request(BLKIF_OP_WRITE, 1, 16, true);
+  ring.pushRequests();
+  g.notify(port);
+  dp.frame.write(0, new Uint8Array(4096));
+  request(BLKIF_OP_READ, 2, 16, false);
+  ring.pushRequests();
+  g.notify(port);
+  const rsp = new Uint8Array(BLKIF_RSP_X32.SIZE);
+  const rv = new DataView(rsp.buffer);
+  const seen: [number, number, number, number][] = [];
+  while (ring.unconsumedResponses() > 0) {
+    ring.takeResponse(rsp);
+    seen.push([rv.getUint32(BLKIF_RSP_X32.id, true), rv.getUint32(BLKIF_RSP_X32.id + 4, true), rsp[BLKIF_RSP_X32.operation]!, rv.getInt16(BLKIF_RSP_X32.status, true)]);
+  }
+  assert.deepEqual(seen, [[1, 0xabcd, BLKIF_OP_WRITE, 0], [2, 0xabcd, BLKIF_OP_READ, 0]]);
+  assert.deepEqual(new Uint8Array(dp.frame.bytes().slice(0, 4096)), data);
+  assert.deepEqual(new Uint8Array(readFileSync(path).subarray(16 * 512, 16 * 512 + 4096)), data);
+  // An unknown protocol is refused: the backend closes the device.
+  const h = new ScriptedGuest(host, 'odd');
+  host.devices.blockAttach(h.domid, `${image('odd.img')},xvda,w`);
+  const hx = new GuestXs(h);
+  const hp = h.page();
+  new FrontRing(sharedPage(hp.frame), 112);
+  hx.write('device/vbd/51712/ring-ref', String(h.grant(0, hp.mfn)));
+  hx.write('device/vbd/51712/event-channel', String(h.allocPort()));
+  hx.write('device/vbd/51712/protocol', 'vax-abi');
+  hx.write('device/vbd/51712/state', '3');
+  assert.equal(hx.read(`/local/domain/0/backend/vbd/${h.domid}/51712/state`), '5');
   assert.deepEqual(auditFrames(host.hv), []);
 });

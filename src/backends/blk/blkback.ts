@@ -17,6 +17,10 @@
  * acknowledged write is in the host file (and after a flush or barrier, on stable
  * storage): restarting the backend loses no acknowledged write.
  *
+ * Layouts: the frontend's `protocol` key selects the x86-64/ARM layout (native here, and
+ * what rv32 guests use) or the i386 one ("x86_32-abi"); requests are decoded in it and
+ * responses encoded in it.
+ *
  * Faults: a request with a bad grant, bad segment or out-of-range sector gets
  * BLKIF_RSP_ERROR and the next request is served; a write to a read-only disk gets
  * BLKIF_RSP_ERROR; impossible ring indices disconnect this device (state Closing) and
@@ -31,7 +35,8 @@ import { BackRing, RingError, SRING } from '../ring.js';
 import { XenbusState, readState, type DevicePaths } from '../xenbus.js';
 import {
   BLKIF_ENTRY, BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE,
-  BLKIF_OP_WRITE_BARRIER, BLKIF_REQ, BLKIF_RSP, BLKIF_RSP_EOPNOTSUPP, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_SEG,
+  BLKIF_OP_WRITE_BARRIER, BLKIF_RSP_EOPNOTSUPP, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_SEG,
+  BLKIF_NATIVE, blkifLayout, type BlkifLayout,
   SECTOR, VDISK_CDROM, VDISK_READONLY,
 } from './blkif.js';
 
@@ -80,11 +85,13 @@ export class BlkBack {
   };
   /** Why the device was disconnected by the backend, if it was. */
   fault: string | null = null;
-  private readonly reqBuf = new Uint8Array(BLKIF_ENTRY);
+  /** The request/response layout the frontend's `protocol` names. */
+  private layout: BlkifLayout = BLKIF_NATIVE;
+  private reqBuf = new Uint8Array(BLKIF_ENTRY);
   /** One host I/O's bytes (grown on demand, reused: no allocation per request). */
   private scratch = Buffer.allocUnsafe(32 * BLKIF_MAX_SEGMENTS_PER_REQUEST * 4096);
-  private readonly rspBuf = new Uint8Array(BLKIF_RSP.SIZE);
-  private readonly rspView = new DataView(this.rspBuf.buffer);
+  private rspBuf = new Uint8Array(BLKIF_NATIVE.rsp.SIZE);
+  private rspView = new DataView(this.rspBuf.buffer);
 
   constructor(
     private readonly ctl: Control,
@@ -142,13 +149,16 @@ export class BlkBack {
     const evtchn = Number(this.xs.read(`${f}/event-channel`) ?? NaN);
     const proto = this.xs.read(`${f}/protocol`);
     if (!Number.isInteger(ref) || !Number.isInteger(evtchn)) return this.failDevice('frontend published no ring-ref/event-channel');
-    if (proto !== null && proto !== 'x86_64-abi' && proto !== 'arm-abi' && proto !== 'riscv32-abi') {
-      return this.failDevice(`unsupported protocol ${proto}`);
-    }
+    const layout = blkifLayout(proto);
+    if (layout === null) return this.failDevice(`unsupported protocol ${proto}`);
+    this.layout = layout;
+    this.reqBuf = new Uint8Array(layout.entry);
+    this.rspBuf = new Uint8Array(layout.rsp.SIZE);
+    this.rspView = new DataView(this.rspBuf.buffer);
     try {
       this.ringMap = this.ctl.grantMap(this.feDomid, ref, true);
       // Start where the ring is: a restarted backend answers what is still unanswered.
-      this.ring = new BackRing(this.ringMap, BLKIF_ENTRY, this.ringMap.read32(SRING.rsp_prod));
+      this.ring = new BackRing(this.ringMap, layout.entry, this.ringMap.read32(SRING.rsp_prod));
       this.port = this.ctl.bindInterdomain(this.feDomid, evtchn, () => this.service());
     } catch (e) {
       this.release();
@@ -207,15 +217,16 @@ export class BlkBack {
 
   private parse(b: Uint8Array): Req {
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    const op = b[BLKIF_REQ.operation]!;
-    const nseg = b[BLKIF_REQ.nr_segments]!;
-    const lo = v.getUint32(BLKIF_REQ.sector_number, true), hi = v.getUint32(BLKIF_REQ.sector_number + 4, true);
+    const L = this.layout.req;
+    const op = b[L.operation]!;
+    const nseg = b[L.nr_segments]!;
+    const lo = v.getUint32(L.sector_number, true), hi = v.getUint32(L.sector_number + 4, true);
     const req: Req = {
-      op, id: b.slice(BLKIF_REQ.id, BLKIF_REQ.id + 8), sector: hi * 0x100000000 + lo, segs: [], nsect: 0, status: null,
+      op, id: b.slice(L.id, L.id + 8), sector: hi * 0x100000000 + lo, segs: [], nsect: 0, status: null,
     };
     if (nseg > BLKIF_MAX_SEGMENTS_PER_REQUEST) { req.status = BLKIF_RSP_ERROR; return req; }
     for (let i = 0; i < nseg; i++) {
-      const o = BLKIF_REQ.seg + i * BLKIF_SEG.SIZE;
+      const o = L.seg + i * BLKIF_SEG.SIZE;
       const seg = { gref: v.getUint32(o + BLKIF_SEG.gref, true), first: b[o + BLKIF_SEG.first_sect]!, last: b[o + BLKIF_SEG.last_sect]! };
       if (seg.first > seg.last || seg.last > 7) { req.status = BLKIF_RSP_ERROR; return req; }
       req.segs.push(seg);
@@ -369,9 +380,10 @@ export class BlkBack {
     const st = r.status ?? BLKIF_RSP_ERROR;
     if (st !== BLKIF_RSP_OKAY) this.stats.errors++;
     this.rspBuf.fill(0);
-    this.rspBuf.set(r.id, BLKIF_RSP.id);
-    this.rspBuf[BLKIF_RSP.operation] = r.op;
-    this.rspView.setInt16(BLKIF_RSP.status, st, true);
+    const L = this.layout.rsp;
+    this.rspBuf.set(r.id, L.id);
+    this.rspBuf[L.operation] = r.op;
+    this.rspView.setInt16(L.status, st, true);
     this.ring!.putResponse(this.rspBuf);
   }
 }
