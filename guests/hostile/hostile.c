@@ -10,6 +10,7 @@
 #include <xen/hypercall.h>
 #include <xen/io/xs_wire.h>
 #include <xen/io/blkif.h>
+#include <xen/io/netif.h>
 
 #define PTE_V 0x001u
 #define PTE_R 0x002u
@@ -986,6 +987,8 @@ static long wait_state(const char *path, long lo, long hi)
 	return -1;
 }
 
+static void net_attacks(volatile struct grant_entry_v1 *gt, uint32_t base_pfn);
+
 /* With "io" on the command line and a disk attached: a block front end that lies. Each
  * attempt must get an error response or cost this device its connection, nothing more;
  * after a disconnection the front end starts over (state Initialising) for the next one. */
@@ -1066,24 +1069,33 @@ static int refused_or_dropped(int status, long *state)
 	return 0;
 }
 
+static void blk_attacks(void);
+
 static void io_attacks(int self)
 {
 	(void)self;
+	xen_pfn_t frame = 0;
+	struct gnttab_setup_table setup = { .dom = DOMID_SELF, .nr_frames = 1 };
+	set_xen_guest_handle(setup.frame_list, &frame);
+	HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &setup, 1);
+	uint32_t table_va = (uint32_t)kva(spare_pfn - 4);
+	uva(table_va, LEAF((uint32_t)frame, PTE_R | PTE_W));
+	bk.gt = (volatile struct grant_entry_v1 *)table_va;
+	blk_attacks();
+	net_attacks(bk.gt, spare_pfn - 7);
+	uva(table_va, LEAF(p2m[spare_pfn - 4], PTE_R | PTE_W));
+}
+
+static void blk_attacks(void)
+{
 	if (xs_call(XS_READ, "device/vbd/51712/backend", 25, "", 0, bk.backend, sizeof(bk.backend)) != XS_READ) {
 		printf("  (no disk attached: block attacks not tried)\n");
 		return;
 	}
 	bk.be = xs_read_long("device/vbd/51712/backend-id");
 	snprintf(bk.state, sizeof(bk.state), "%s/state", bk.backend);
-	xen_pfn_t frame = 0;
-	struct gnttab_setup_table setup = { .dom = DOMID_SELF, .nr_frames = 1 };
-	set_xen_guest_handle(setup.frame_list, &frame);
-	HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &setup, 1);
-	uint32_t table_va = (uint32_t)kva(spare_pfn - 4);
 	bk.ring_pfn = spare_pfn - 5;
 	bk.data_pfn = spare_pfn - 6;
-	uva(table_va, LEAF((uint32_t)frame, PTE_R | PTE_W));
-	bk.gt = (volatile struct grant_entry_v1 *)table_va;
 	bk.gt[BK_RING_REF].domid = (domid_t)bk.be;
 	bk.gt[BK_RING_REF].frame = p2m[bk.ring_pfn];
 	bk.gt[BK_DATA_REF].domid = (domid_t)bk.be;
@@ -1125,7 +1137,136 @@ static void io_attacks(int self)
 	report("blk-ring-index-jump", st6 >= 5, "the backend stayed in state %ld", xs_read_long(bk.state));
 	bk.gt[BK_RING_REF].flags = 0;
 	bk.gt[BK_DATA_REF].flags = 0;
-	uva(table_va, LEAF(p2m[spare_pfn - 4], PTE_R | PTE_W));
+}
+
+/* With "io" and a vif: a lying network front end against netback. */
+static struct {
+	char state[128];
+	long be;
+	volatile struct xen_sring_header *tx, *rx;
+	RING_IDX tx_prod;
+	evtchn_port_t port;
+} nt;
+#define NT_TX_REF   22
+#define NT_RX_REF   23
+#define NT_DATA_REF 24
+
+static int net_connect(void)
+{
+	char reply[64], num[16];
+	xs_write("device/vif/0/state", "1", reply, sizeof(reply));
+	if (wait_state(nt.state, 2, 2) != 2)
+		return -1;
+	memset((void *)nt.tx, 0, PAGE);
+	memset((void *)nt.rx, 0, PAGE);
+	nt.tx->req_event = nt.tx->rsp_event = nt.rx->req_event = nt.rx->rsp_event = 1;
+	nt.tx_prod = 0;
+	if (nt.port != 0) {
+		struct evtchn_close cl = { .port = nt.port };
+		HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl);
+	}
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = (domid_t)nt.be };
+	HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &au);
+	nt.port = au.port;
+	snprintf(num, sizeof(num), "%d", NT_TX_REF);
+	xs_write("device/vif/0/tx-ring-ref", num, reply, sizeof(reply));
+	snprintf(num, sizeof(num), "%d", NT_RX_REF);
+	xs_write("device/vif/0/rx-ring-ref", num, reply, sizeof(reply));
+	snprintf(num, sizeof(num), "%lu", (unsigned long)nt.port);
+	xs_write("device/vif/0/event-channel", num, reply, sizeof(reply));
+	xs_write("device/vif/0/request-rx-copy", "1", reply, sizeof(reply));
+	xs_write("device/vif/0/state", "4", reply, sizeof(reply));
+	return wait_state(nt.state, 4, 4) == 4 ? 0 : -1;
+}
+
+static struct netif_tx_request *tx_at(RING_IDX i)
+{
+	return (struct netif_tx_request *)((char *)nt.tx + XEN_RING_ENTRIES_OFFSET) + (i % NET_TX_RING_SIZE);
+}
+
+/* Pushes the queued tx requests; the status of the last one, or -100 with no answer. */
+static int net_push(void)
+{
+	__asm__ volatile ("fence w, w" ::: "memory");
+	nt.tx->req_prod = nt.tx_prod;
+	struct evtchn_send kick = { .port = nt.port };
+	HYPERVISOR_event_channel_op(EVTCHNOP_send, &kick);
+	for (int i = 0; i < 20000 && nt.tx->rsp_prod != nt.tx_prod; i++)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	if (nt.tx->rsp_prod != nt.tx_prod)
+		return -100;
+	return ((struct netif_tx_response *)tx_at(nt.tx_prod - 1))->status;
+}
+
+static void net_queue(uint32_t gref, uint16_t offset, uint16_t flags, uint16_t size)
+{
+	*tx_at(nt.tx_prod) = (struct netif_tx_request){ gref, offset, flags, (uint16_t)(nt.tx_prod & 0xffff), size };
+	nt.tx_prod++;
+}
+
+static int net_refused_or_dropped(int status)
+{
+	if (status < 0 && status != -100)
+		return 1;
+	if (xs_read_long(nt.state) >= 5) {
+		net_connect();
+		return 1;
+	}
+	return 0;
+}
+
+static void net_attacks(volatile struct grant_entry_v1 *gt, uint32_t base_pfn)
+{
+	char backend[96];
+	if (xs_call(XS_READ, "device/vif/0/backend", 21, "", 0, backend, sizeof(backend)) != XS_READ) {
+		printf("  (no vif attached: network attacks not tried)\n");
+		return;
+	}
+	nt.be = xs_read_long("device/vif/0/backend-id");
+	snprintf(nt.state, sizeof(nt.state), "%s/state", backend);
+	uint32_t tx_pfn = base_pfn, rx_pfn = base_pfn - 1, data_pfn = base_pfn - 2;
+	const grant_ref_t refs[3] = { NT_TX_REF, NT_RX_REF, NT_DATA_REF };
+	const uint32_t pfns[3] = { tx_pfn, rx_pfn, data_pfn };
+	for (int i = 0; i < 3; i++) {
+		gt[refs[i]].domid = (domid_t)nt.be;
+		gt[refs[i]].frame = p2m[pfns[i]];
+		__asm__ volatile ("fence w, w" ::: "memory");
+		gt[refs[i]].flags = GTF_permit_access;
+	}
+	nt.tx = kva(tx_pfn);
+	nt.rx = kva(rx_pfn);
+	uint8_t *frame = kva(data_pfn);
+	memset(frame, 0xff, 12);   /* broadcast, from ff:ff:...: the bridge floods it */
+	frame[12] = 0x88;
+	frame[13] = 0xB5;
+	if (nt.be < 0 || net_connect() < 0) {
+		printf("  (the network backend did not connect: network attacks not tried)\n");
+		return;
+	}
+	net_queue(NT_DATA_REF, 0, 0, 64);
+	int ok = net_push();
+	control("net-valid-frame", ok == 0, ok);
+	net_queue(400, 0, 0, 64);
+	int s1 = net_push();
+	report("net-ungranted-gref", net_refused_or_dropped(s1), "a frame through grant ref 400 answered %d", s1);
+	net_queue(NT_DATA_REF, 4000, 0, 200);
+	int s2 = net_push();
+	report("net-fragment-past-page", net_refused_or_dropped(s2), "offset 4000 size 200 answered %d", s2);
+	/* A chain that never ends: more_data on every slot of the ring. */
+	for (int i = 0; i < NET_TX_RING_SIZE; i++)
+		net_queue(NT_DATA_REF, 0, NETTXF_more_data, i == 0 ? 60000 : 64);
+	int s3 = net_push();
+	long st3 = xs_read_long(nt.state);
+	report("net-endless-chain", net_refused_or_dropped(s3), "answered %d, backend state %ld", s3, st3);
+	/* Last: the tx producer index far ahead. */
+	nt.tx_prod += 5000;
+	nt.tx->req_prod = nt.tx_prod;
+	struct evtchn_send kick = { .port = nt.port };
+	HYPERVISOR_event_channel_op(EVTCHNOP_send, &kick);
+	long st4 = wait_state(nt.state, 5, 6);
+	report("net-ring-index-jump", st4 >= 5, "the backend stayed in state %ld", xs_read_long(nt.state));
+	for (int i = 0; i < 3; i++)
+		gt[refs[i]].flags = 0;
 }
 
 static void xenstore_attacks(void)
