@@ -43,6 +43,7 @@ export class XsRingConnection {
   }
 
   private attach(c: XsConnection): XsConnection {
+    c.onWire = true;
     // An event raised by someone else's change must reach the ring now: the guest may be
     // waiting for nothing else. (Inside service() the flush happens after the replies.)
     // Events raised while a request is handled follow its reply (as xenstored sends them).

@@ -186,3 +186,31 @@ test('releasing a domain fires @releaseDomain once and hands its nodes to Domain
   assert.deepEqual(dom0.getPerms('/local/domain/1/data/mine'), ['n0'], 'a recycled domid cannot inherit it');
   assert.equal(xs.isIntroduced(1), false);
 });
+
+test('a directory too big for one reply is E2BIG; DIRECTORY_PART pages through it', () => {
+  const { xs, dom0, a } = setup();
+  const names: string[] = [];
+  for (let i = 0; i < 400; i++) { const n = `node-with-a-long-name-${i}`; names.push(n); dom0.write(`/tool/big/${n}`, ''); }
+  dom0.setPerms('/tool/big', ['n0', 'r1']);
+  assert.equal(dom0.directory('/tool/big').length, 400, 'Domain 0 in process has no wire limit');
+  const c = a.conn;
+  c.onWire = true;
+  const r = xs.handle(c, XsType.DIRECTORY, 0, cstr('/tool/big'));
+  assert.equal(r.type, XsType.ERROR);
+  assert.equal(decode(r.payload), 'E2BIG\0');
+  const got: string[] = [];
+  let offset = 0;
+  for (let guard = 0; guard < 10; guard++) {
+    const part = xs.handle(c, XsType.DIRECTORY_PART, 0, cstrs(['/tool/big', String(offset)]));
+    assert.equal(part.type, XsType.DIRECTORY_PART);
+    assert.ok(part.payload.length <= 4096);
+    const text = decode(part.payload);
+    const [, ...rest] = text.split('\0');
+    const finished = text.endsWith('\0\0');
+    const chunk = rest.filter((x) => x !== '');
+    got.push(...chunk);
+    offset += chunk.reduce((a, x) => a + x.length + 1, 0);
+    if (finished) break;
+  }
+  assert.deepEqual(got, names);
+});

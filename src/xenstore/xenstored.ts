@@ -19,7 +19,7 @@
 import {
   XsError, XsNode, XsTree, canRead, canWrite, formatPerm, join, parentOf, parsePerm, splitPath, type Perm,
 } from './tree.js';
-import { XsType } from './wire.js';
+import { XsType, XENSTORE_PAYLOAD_MAX } from './wire.js';
 
 export interface XsQuota {
   nodes: number;
@@ -44,6 +44,8 @@ export class XsConnection {
   /** Watch events for this client: (path, token). */
   deliver: (path: string, token: string) => void = () => {};
   closed = false;
+  /** Replies travel over a ring (xs_wire limits apply); false for in-process clients. */
+  onWire = false;
 
   constructor(readonly domid: number, readonly privileged: boolean) {}
 
@@ -155,6 +157,8 @@ export class Xenstored {
     let result: { type: number; payload: Uint8Array };
     try {
       result = { type, payload: this.dispatch(c, type, txId, payload) };
+      // No reply may exceed the wire's limit (a big directory: the client uses DIRECTORY_PART).
+      if (c.onWire && result.payload.length > XENSTORE_PAYLOAD_MAX) throw new XsError('E2BIG', 'reply too large');
     } catch (e) {
       if (!(e instanceof XsError)) throw e;
       this.stats.errors++;
@@ -185,6 +189,26 @@ export class Xenstored {
         this.touch(tx, p);
         const n = this.readable(c, tree, p);
         return cstrs([...n.children.keys()]);
+      }
+      case XsType.DIRECTORY_PART: {
+        // path\0offset: generation\0 then the names from byte `offset` of the full list,
+        // as many whole names as fit; an empty name (a second NUL) ends the list.
+        const p = path();
+        this.touch(tx, p);
+        const n = this.readable(c, tree, p);
+        const offset = Number(args[1] ?? NaN);
+        if (!Number.isInteger(offset) || offset < 0) throw new XsError('EINVAL', 'bad offset');
+        const all = cstrs([...n.children.keys()]);
+        if (offset > all.length) throw new XsError('EINVAL', 'offset past the end');
+        const head = cstr(String(n.gen));
+        const room = XENSTORE_PAYLOAD_MAX - head.length - 1;
+        let end = Math.min(all.length, offset + room);
+        if (end < all.length) { while (end > offset && all[end - 1] !== 0) end--; }
+        const done = end === all.length;
+        const out = new Uint8Array(head.length + (end - offset) + (done ? 1 : 0));
+        out.set(head);
+        out.set(all.subarray(offset, end), head.length);
+        return out;
       }
       case XsType.GET_PERMS: {
         const p = path();
