@@ -227,3 +227,27 @@ test('a flooding guest and bogus receive buffers cost only their owners', () => 
   assert.deepEqual(auditFrames(host.hv), []);
   void a;
 });
+
+test('checksum offload state travels with the frame (csum_blank → csum_blank|data_validated)', () => {
+  const { na, nb, b } = pair();
+  nb.postRx(4);
+  const frame = ethFrame(nb.mac, na.mac, text('offloaded'));
+  const page = na.g.page();
+  page.frame.write(0, frame);
+  const req = new Uint8Array(12);
+  const v = new DataView(req.buffer);
+  v.setUint32(0, na.g.grant(0, page.mfn, true), true);
+  v.setUint16(6, 1 /* NETTXF_csum_blank */, true);
+  v.setUint16(8, 77, true);
+  v.setUint16(10, frame.length, true);
+  na.tx.putRequest(req);
+  na.tx.pushRequests();
+  na.g.notify(na.port);
+  const rsp = new Uint8Array(8);
+  assert.equal(nb.rx.unconsumedResponses(), 1);
+  nb.rx.takeResponse(rsp);
+  const rv = new DataView(rsp.buffer);
+  assert.equal(rv.getInt16(6, true), frame.length);
+  assert.equal(rv.getUint16(4, true), 2 | 1, 'NETRXF_csum_blank | NETRXF_data_validated');
+  void b;
+});

@@ -34,9 +34,18 @@ import type { VifSpec } from './vif-spec.js';
 import {
   NETIF_RSP_ERROR, NETIF_RSP_NULL, NETIF_RSP_OKAY, NETIF_RX_ENTRY, NETIF_RX_REQ, NETIF_RX_RSP, NETIF_TX_ENTRY,
   NETIF_TX_REQ, NETIF_TX_RSP, NETTXF_extra_info, NETTXF_more_data, XEN_NETIF_EXTRA_FLAG_MORE, XEN_NETIF_NR_SLOTS_MIN,
+  NETTXF_csum_blank, NETTXF_data_validated, NETRXF_csum_blank, NETRXF_data_validated,
 } from './netif.js';
 
 const RX_QUEUE = 64;
+
+/**
+ * Checksum state travelling with a frame from its sender to its receivers (Linux's
+ * ip_summed): a frame sent with NETTXF_csum_blank arrives with NETRXF_csum_blank |
+ * NETRXF_data_validated, so a receiver does not drop it for a checksum the sender left
+ * to be filled in; NETTXF_data_validated becomes NETRXF_data_validated.
+ */
+const rxFlagsOf = new WeakMap<Uint8Array, number>();
 const MAX_FRAME = 65535;
 
 export interface NetStats {
@@ -203,7 +212,7 @@ export class NetBack implements BridgePort {
   private onePacket(ring: BackRing, avail: number): number {
     const slots: { id: number; gref: number; offset: number; size: number; extra: boolean }[] = [];
     let total = 0;
-    let more = true, extraNext = false, bad = '';
+    let more = true, extraNext = false, bad = '', firstFlags = 0;
     while (more && slots.length < avail) {
       ring.copyRequest(this.txReq);
       const v = this.txReqV;
@@ -219,7 +228,7 @@ export class NetBack implements BridgePort {
         id, gref: v.getUint32(NETIF_TX_REQ.gref, true), offset: v.getUint16(NETIF_TX_REQ.offset, true),
         size: v.getUint16(NETIF_TX_REQ.size, true), extra: false,
       };
-      if (slots.length === 0) total = slot.size;
+      if (slots.length === 0) { total = slot.size; firstFlags = flags; }
       slots.push(slot);
       extraNext = (flags & NETTXF_extra_info) !== 0;
       more = (flags & NETTXF_more_data) !== 0 || extraNext;
@@ -257,6 +266,9 @@ export class NetBack implements BridgePort {
     if (bad !== '' || frame === null) { this.stats.txErrors++; return slots.length; }
     this.stats.txPackets++;
     this.stats.txBytes += total;
+    const rxFlags = ((firstFlags & NETTXF_csum_blank) !== 0 ? NETRXF_csum_blank | NETRXF_data_validated : 0) |
+      ((firstFlags & NETTXF_data_validated) !== 0 ? NETRXF_data_validated : 0);
+    if (rxFlags !== 0) rxFlagsOf.set(frame, rxFlags);
     this.bridge.input(this, frame);
     return slots.length;
   }
@@ -307,6 +319,7 @@ export class NetBack implements BridgePort {
       this.rxRsp.fill(0);
       this.rxRspV.setUint16(NETIF_RX_RSP.id, id, true);
       this.rxRspV.setUint16(NETIF_RX_RSP.offset, 0, true);
+      if (status >= 0) this.rxRspV.setUint16(NETIF_RX_RSP.flags, rxFlagsOf.get(frame) ?? 0, true);
       this.rxRspV.setInt16(NETIF_RX_RSP.status, status, true);
       ring.putResponse(this.rxRsp);
       produced = true;
