@@ -116,11 +116,13 @@ export class XsRingConnection {
     if (used > XENSTORE_RING_SIZE) return this.fail(XENSTORE_ERROR_RINGIDX, `response indices ${cons}..${prod}`);
     let space = XENSTORE_RING_SIZE - used;
     let w = prod;
-    const bytes = new Uint8Array(1);
     while (space > 0 && this.out.length > 0) {
       const head = this.out[0]!;
       const n = Math.min(space, head.length);
-      for (let i = 0; i < n; i++) { bytes[0] = head[i]!; p.write(XS_RING.rsp + ((w + i) & MASK), bytes); }
+      // At most two pieces: up to the end of the ring, then from its start.
+      const first = Math.min(n, XENSTORE_RING_SIZE - (w & MASK));
+      p.write(XS_RING.rsp + (w & MASK), head.subarray(0, first));
+      if (n > first) p.write(XS_RING.rsp, head.subarray(first, n));
       w = (w + n) >>> 0;
       space -= n;
       this.outBytes -= n;
