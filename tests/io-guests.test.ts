@@ -13,6 +13,7 @@ import { XenHost } from '../src/daemon/host.js';
 import { parseConfig } from '../src/toolstack/config.js';
 import { auditFrames } from '../src/hv/mm/audit.js';
 import { MINIOS } from './io-support.js';
+import { image } from './support/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsxen-guests-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -92,4 +93,38 @@ test('two guests exchange data over the network and each writes, flushes and re-
   assert.ok(da!.some((x) => x !== 0) && db!.some((x) => x !== 0), 'both disks were written');
   assert.deepEqual(auditFrames(host.hv), []);
   assert.equal(host.hv.frames.freeFrames, free, 'every frame came back');
+});
+
+test('a hostile guest lying to its block and network backends (and to xenstore and the grant table) bothers nobody else', () => {
+  const host = new XenHost({ memMiB: 128 });
+  const free = host.hv.frames.freeFrames;
+  const hostileKernel = readFileSync(image('hostile.elf'));
+  const images = ['v1', 'v2', 'h'].map((n) => disk(`hostile-${n}.img`));
+  const v1 = host.create(parseConfig(`name = "v1"\nkernel = "minios-pv.elf"\nmemory = 8\ncmdline = "blk net-echo count=60"\n` +
+    `disk = [ "file:${images[0]},xvda,w" ]\nvif = [ "mac=00:16:3e:00:02:01" ]\n`, 'v1.cfg'), { kernel: MINIOS });
+  const h = host.create(parseConfig(`name = "h"\nkernel = "hostile.elf"\nmemory = 8\ncmdline = "io"\n` +
+    `disk = [ "file:${images[2]},xvda,w" ]\nvif = [ "mac=00:16:3e:00:02:0f" ]\n`, 'h.cfg'), { kernel: hostileKernel });
+  const v2 = host.create(parseConfig(`name = "v2"\nkernel = "minios-pv.elf"\nmemory = 8\n` +
+    `cmdline = "blk net-bulk peer-mac=00:16:3e:00:02:01 count=60"\n` +
+    `disk = [ "file:${images[1]},xvda,w" ]\nvif = [ "mac=00:16:3e:00:02:02" ]\n`, 'v2.cfg'), { kernel: MINIOS });
+  const hdone = () => /hostile: done \d+ refused \d+ broken \d+ controls failed/.test(h.console.recent());
+  assert.ok(host.runUntil(() => v1.ended !== null && v2.ended !== null && hdone(), 40e9), 'everyone finished');
+  const ho = h.console.recent();
+  const sum = /hostile: done (\d+) refused (\d+) broken (\d+) controls failed/.exec(ho)!;
+  assert.equal(Number(sum[2]), 0, `BROKEN lines:\n${ho.split('\n').filter((l) => l.startsWith('BROKEN')).join('\n')}`);
+  assert.equal(Number(sum[3]), 0, `failed controls:\n${ho.split('\n').filter((l) => l.startsWith('FAIL')).join('\n')}`);
+  for (const t of ['blk-ring-index-jump', 'blk-ungranted-gref', 'net-ring-index-jump', 'net-endless-chain', 'net-ungranted-gref']) {
+    assert.ok(ho.includes(`REFUSED ${t}`), `${t} not tried:\n${ho}`);
+  }
+  for (const [r, net] of [[v1, 'net-echo'], [v2, 'net-bulk']] as const) {
+    const out = r.console.recent();
+    assert.ok(/minios: done \d+ passed 0 failed/.test(out), out);
+    assert.ok(passes(out, 'net').includes(net) && passes(out, 'blk').includes('blk-flush-barrier'), out);
+  }
+  assert.deepEqual(auditFrames(host.hv), []);
+  host.destroy(h.domid);
+  assert.deepEqual(auditFrames(host.hv), []);
+  assert.equal(host.hv.frames.freeFrames, free, 'every frame came back');
+  assert.deepEqual(host.devices.blockList(), []);
+  assert.deepEqual(host.devices.networkList(), []);
 });
