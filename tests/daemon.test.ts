@@ -48,7 +48,7 @@ async function api(method: string, route: string, body?: unknown, auth: string |
   return { status: res.status, json: await res.json() };
 }
 
-async function until(pred: () => Promise<boolean>, ms = 20_000): Promise<void> {
+async function until(pred: () => Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await pred()) return;
