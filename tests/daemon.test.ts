@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, image } from './support/paths.js';
 import { connectWebSocket } from '../src/api/websocket.js';
+import { makeElf, words } from './support/elf-writer.js';
+import { asm } from './support/asm.js';
 import { ROUTES } from '../src/api/routes.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'tsxen.js');
@@ -213,6 +215,56 @@ test('two clients at once, a console stream both ways, and clients killed mid-co
   assert.doesNotMatch(log, /\(d1\): did not answer/);
   assert.equal((await tsxen('destroy', 'd2')).status, 0);
   assert.doesNotMatch((await tsxen('list')).stdout, /^d[12]\s/m);
+});
+
+test('lifecycle actions: reboot restarts, a crash is destroyed or preserved, pause, shutdown -a, dmesg -c', async () => {
+  // A PV "kernel" that stores to address 0 with no trap handler: the hypervisor crashes it.
+  const crashElf = join(home, 'crash.elf');
+  writeFileSync(crashElf, makeElf(0xc0000000, [{ paddr: 0xc0000000, bytes: words([asm.sw(0, 0, 0), asm.jal(0, 0)]) }]));
+  let r = await tsxen('create', cfg('boom', `kernel = "${crashElf}"\nmemory = 2\n`));
+  assert.equal(r.status, 0, r.stderr);
+  await until(async () => !(await tsxen('list')).stdout.includes('boom'));
+  r = await tsxen('create', cfg('kept', `kernel = "${crashElf}"\nmemory = 2\non_crash = "preserve"\n`));
+  assert.equal(r.status, 0, r.stderr);
+  await until(async () => /^kept\s+\d+\s+2\s+1\s+----c-/m.test((await tsxen('list')).stdout));
+  assert.match((await tsxen('list', '-v')).stdout, /^kept\s.*\tcrash$/m);
+  assert.equal((await tsxen('destroy', 'kept')).status, 0);
+
+  // reboot with on_reboot = restart: the guest goes down and a new one with the same name comes up.
+  const DEMO = `${MINIOS}extra = "demo"\n`;
+  assert.equal((await tsxen('create', cfg('phoenix', DEMO))).status, 0);
+  const before = (await tsxen('domid', 'phoenix')).stdout.trim();
+  assert.equal((await tsxen('reboot', 'phoenix')).status, 0);
+  await until(async () => {
+    const id = (await tsxen('domid', 'phoenix')).stdout.trim();
+    return id !== '' && id !== before;
+  });
+  // pause / unpause through the CLI.
+  assert.equal((await tsxen('pause', 'phoenix')).status, 0);
+  assert.match((await tsxen('list', 'phoenix')).stdout, /^phoenix\s+\d+\s+8\s+1\s+--p---/m);
+  assert.equal((await tsxen('unpause', 'phoenix')).status, 0);
+  assert.doesNotMatch((await tsxen('list', 'phoenix')).stdout, /--p---/);
+  // Scheduling through the daemon: weights, pinning.
+  assert.equal((await tsxen('sched-credit', '-d', 'phoenix', '-w', '512')).status, 0);
+  assert.match((await tsxen('sched-credit', '-d', 'phoenix')).stdout, /^phoenix\s+\d+\s+512\s+0$/m);
+  r = await tsxen('vcpu-pin', 'phoenix', '0', '0');
+  assert.equal(r.status, 0, r.stderr);
+  r = await tsxen('vcpu-pin', 'phoenix', '0', '7');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /cpu 7 does not exist/);
+  // xenstore through the CLI.
+  assert.equal((await tsxen('xenstore-write', '/tool/demo-key', 'hello')).status, 0);
+  assert.equal((await tsxen('xenstore-read', '/tool/demo-key')).stdout.trim(), 'hello');
+  assert.equal((await tsxen('xenstore-rm', '/tool/demo-key')).status, 0);
+  assert.equal((await tsxen('xenstore-read', '/tool/demo-key')).status, 1);
+  // dmesg -c reads and clears.
+  assert.match((await tsxen('dmesg', '-c')).stdout, /\(XEN\) /);
+  assert.doesNotMatch((await tsxen('dmesg')).stdout, /crashing the domain/);
+  // shutdown -a -w takes every guest down.
+  assert.equal((await tsxen('create', cfg('other', DEMO))).status, 0);
+  r = await tsxen('shutdown', '-a', '-w');
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual((await tsxen('list')).stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0]), ['Domain-0']);
 });
 
 test('the OpenAPI document describes exactly the routes the daemon serves', async () => {
