@@ -13,7 +13,7 @@
  */
 
 import type { Domain, Vcpu } from './domain.js';
-import { DOMID_SELF, Errno, EvtchnStatus, NR_VIRQS, PER_VCPU_VIRQS, XenError } from './abi/xen.js';
+import { DOMID_SELF, Errno, EvtchnStatus, GLOBAL_VIRQS, NR_VIRQS, PER_VCPU_VIRQS, XenError } from './abi/xen.js';
 
 export const enum PortState { FREE = 0, UNBOUND = 1, INTERDOMAIN = 2, PIRQ = 3, VIRQ = 4, IPI = 5 }
 
@@ -129,6 +129,8 @@ export class EventChannels {
     if (!Number.isInteger(virq) || virq < 0 || virq >= NR_VIRQS) throw new XenError(Errno.EINVAL, `bad virq ${virq}`);
     const perVcpu = PER_VCPU_VIRQS.has(virq);
     if (!perVcpu && vcpuId !== 0) throw new XenError(Errno.EINVAL, 'global VIRQs bind on vCPU 0');
+    // A global VIRQ belongs to its handler domain (Domain 0): anyone else gets EBUSY, as in Xen.
+    if (GLOBAL_VIRQS.has(virq) && this.domain.id !== 0) throw new XenError(Errno.EBUSY, `virq ${virq} is handled by Domain 0`);
     const v = this.vcpu(vcpuId);
     const table = perVcpu ? v.virqPort : this.globalVirqPort;
     if (table[virq] !== 0) throw new XenError(Errno.EEXIST, `virq ${virq} already bound`);

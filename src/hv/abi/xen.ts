@@ -58,6 +58,8 @@ export const enum Virq {
 export const NR_VIRQS = 24;
 /** VIRQs bound per vCPU (others are per domain or global). */
 export const PER_VCPU_VIRQS = new Set([Virq.TIMER, Virq.DEBUG, 7, 13]);
+/** Global VIRQs (fact sheet §4.2 class G): raised on one handler domain — Domain 0 here. */
+export const GLOBAL_VIRQS = new Set([Virq.CONSOLE, Virq.DOM_EXC, 4, 6, 8, 9, 10, 12, 16]);
 
 export const enum ShutdownReason {
   poweroff = 0, reboot = 1, suspend = 2, crash = 3, watchdog = 4, soft_reset = 5,
