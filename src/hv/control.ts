@@ -67,18 +67,30 @@ export interface PhysInfo {
   hypervisorPages: number;
 }
 
+/** Privileged operations refuse unprivileged callers with EPERM, as domctl does. */
+export function checkPrivileged(caller: Domain): void {
+  if (!caller.privileged) throw new XenError(Errno.EPERM, `domain ${caller.id} is not privileged`);
+}
+
+/** The domain a privileged operation acts on (DOMID_SELF = the caller); ESRCH if it is gone. */
+export function privilegedTarget(hv: Hypervisor, caller: Domain, domid: number, allowDying: boolean): Domain {
+  checkPrivileged(caller);
+  const d = domid === DOMID_SELF ? caller : hv.domains.get(domid);
+  if (d === undefined || d.state === DomainState.DEAD || (!allowDying && d.state === DomainState.DYING)) {
+    throw new XenError(Errno.ESRCH, `no domain ${domid}`);
+  }
+  return d;
+}
+
 export class Control {
   constructor(private readonly hv: Hypervisor, private readonly caller: Domain) {}
 
   private checkPrivileged(): void {
-    if (!this.caller.privileged) throw new XenError(Errno.EPERM, `domain ${this.caller.id} is not privileged`);
+    checkPrivileged(this.caller);
   }
 
   private domain(domid: number): Domain {
-    this.checkPrivileged();
-    const d = domid === DOMID_SELF ? this.caller : this.hv.domains.get(domid);
-    if (d === undefined || d.state === DomainState.DEAD) throw new XenError(Errno.ESRCH, `no domain ${domid}`);
-    return d;
+    return privilegedTarget(this.hv, this.caller, domid, true);
   }
 
   // ---------------------------------------------------------------------------------

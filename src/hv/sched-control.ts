@@ -5,9 +5,10 @@
  * method checks that its caller is privileged (a guest gets EPERM).
  */
 
+import { checkPrivileged, privilegedTarget } from './control.js';
 import type { Hypervisor } from './hypervisor.js';
-import { Domain, DomainState, VcpuState, type Vcpu } from './domain.js';
-import { DOMID_SELF, Errno, XenError } from './abi/xen.js';
+import { Domain, VcpuState, type Vcpu } from './domain.js';
+import { Errno, XenError } from './abi/xen.js';
 import type { SchedParams, SchedulerName } from './sched/scheduler.js';
 
 export interface SchedVcpuInfo {
@@ -29,16 +30,11 @@ export class SchedControl {
   constructor(private readonly hv: Hypervisor, private readonly caller: Domain) {}
 
   private checkPrivileged(): void {
-    if (!this.caller.privileged) throw new XenError(Errno.EPERM, `domain ${this.caller.id} is not privileged`);
+    checkPrivileged(this.caller);
   }
 
   private domain(domid: number): Domain {
-    this.checkPrivileged();
-    const d = domid === DOMID_SELF ? this.caller : this.hv.domains.get(domid);
-    if (d === undefined || d.state === DomainState.DEAD || d.state === DomainState.DYING) {
-      throw new XenError(Errno.ESRCH, `no domain ${domid}`);
-    }
-    return d;
+    return privilegedTarget(this.hv, this.caller, domid, false);
   }
 
   private vcpu(domid: number, id: number): Vcpu {

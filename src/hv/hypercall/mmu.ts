@@ -32,9 +32,14 @@ function foreignDomains(c: Call, foreigndom: number): { fd: Domain; pfd: Domain 
   return { fd, pfd };
 }
 
-export function mmuUpdate(c: Call, a: readonly number[]): number {
-  const reqs = a[0]! >>> 0, count = a[1]! >>> 0, donePtr = a[2]! >>> 0, foreigndom = a[3]! >>> 0;
-  if (count > MAX_BATCH) throw new XenError(Errno.EINVAL, `mmu_update count ${count}`);
+/**
+ * The common shape of mmu_update and mmuext_op: (list, count, done, foreigndom); each
+ * entry of `size` bytes is handled by `item` in order; the first failure ends the batch,
+ * and `done` (if given) receives how many entries completed.
+ */
+function batch(c: Call, a: readonly number[], name: string, size: number, item: (entry: number, pfd: Domain) => void): number {
+  const list = a[0]! >>> 0, count = a[1]! >>> 0, donePtr = a[2]! >>> 0, foreigndom = a[3]! >>> 0;
+  if (count > MAX_BATCH) throw new XenError(Errno.EINVAL, `${name} count ${count}`);
   const { pfd } = foreignDomains(c, foreigndom);
   if (donePtr !== 0) c.mem.checkWritable(donePtr, 4);
   let done = 0;
@@ -42,21 +47,8 @@ export function mmuUpdate(c: Call, a: readonly number[]): number {
   const before = c.hv.mmu.validatedEntries;
   try {
     for (; done < count; done++) {
-      const r = reqs + done * MMU_UPDATE.SIZE;
-      const ptrLo = c.mem.u32(r + MMU_UPDATE.ptr), ptrHi = c.mem.u32(r + MMU_UPDATE.ptr + 4);
-      const val = c.mem.u32(r + MMU_UPDATE.val) | 0, valHi = c.mem.u32(r + MMU_UPDATE.val + 4);
       c.hart.charge(XEN_COST.BATCH_ITEM);
-      const cmd = ptrLo & 3;
-      const ma = ptrHi * 0x100000000 + (ptrLo - cmd);
-      switch (cmd) {
-        case MmuCmd.NORMAL_PT_UPDATE: case MmuCmd.PT_UPDATE_PRESERVE_AD: case MmuCmd.PT_UPDATE_NO_TRANSLATE:
-          if (valHi !== 0) throw new XenError(Errno.EINVAL, 'Sv32 entries are 32 bits');
-          c.hv.mmu.updateEntry(ma, val, pfd.id, cmd === MmuCmd.PT_UPDATE_PRESERVE_AD);
-          break;
-        case MmuCmd.MACHPHYS_UPDATE:
-          c.hv.mmu.machphysUpdate(Math.floor(ma / 4096), val, pfd.id);
-          break;
-      }
+      item(list + done * size, pfd);
     }
   } catch (e) {
     if (!(e instanceof XenError)) throw e;
@@ -67,30 +59,29 @@ export function mmuUpdate(c: Call, a: readonly number[]): number {
   return rc;
 }
 
-export function mmuextOp(c: Call, a: readonly number[]): number {
-  const ops = a[0]! >>> 0, count = a[1]! >>> 0, donePtr = a[2]! >>> 0, foreigndom = a[3]! >>> 0;
-  if (count > MAX_BATCH) throw new XenError(Errno.EINVAL, `mmuext_op count ${count}`);
-  const { pfd } = foreignDomains(c, foreigndom);
-  if (donePtr !== 0) c.mem.checkWritable(donePtr, 4);
-  let done = 0;
-  let rc = 0;
-  const before = c.hv.mmu.validatedEntries;
-  try {
-    for (; done < count; done++) {
-      const o = ops + done * MMUEXT_OP.SIZE;
-      const cmd = c.mem.u32(o + MMUEXT_OP.cmd);
-      const arg1 = c.mem.u64(o + MMUEXT_OP.arg1);
-      const arg2 = c.mem.u64(o + MMUEXT_OP.arg2);
-      c.hart.charge(XEN_COST.BATCH_ITEM);
-      mmuextOne(c.hv, c.hart, c.vcpu, pfd, cmd, arg1, arg2);
+export function mmuUpdate(c: Call, a: readonly number[]): number {
+  return batch(c, a, 'mmu_update', MMU_UPDATE.SIZE, (r, pfd) => {
+    const ptrLo = c.mem.u32(r + MMU_UPDATE.ptr), ptrHi = c.mem.u32(r + MMU_UPDATE.ptr + 4);
+    const val = c.mem.u32(r + MMU_UPDATE.val) | 0, valHi = c.mem.u32(r + MMU_UPDATE.val + 4);
+    const cmd = ptrLo & 3;
+    const ma = ptrHi * 0x100000000 + (ptrLo - cmd);
+    switch (cmd) {
+      case MmuCmd.NORMAL_PT_UPDATE: case MmuCmd.PT_UPDATE_PRESERVE_AD: case MmuCmd.PT_UPDATE_NO_TRANSLATE:
+        if (valHi !== 0) throw new XenError(Errno.EINVAL, 'Sv32 entries are 32 bits');
+        c.hv.mmu.updateEntry(ma, val, pfd.id, cmd === MmuCmd.PT_UPDATE_PRESERVE_AD);
+        break;
+      case MmuCmd.MACHPHYS_UPDATE:
+        c.hv.mmu.machphysUpdate(Math.floor(ma / 4096), val, pfd.id);
+        break;
     }
-  } catch (e) {
-    if (!(e instanceof XenError)) throw e;
-    rc = -e.errno;
-  }
-  c.hart.charge((c.hv.mmu.validatedEntries - before) * XEN_COST.VALIDATE_ENTRY);
-  if (donePtr !== 0) c.mem.setU32(donePtr, done);
-  return rc;
+  });
+}
+
+export function mmuextOp(c: Call, a: readonly number[]): number {
+  return batch(c, a, 'mmuext_op', MMUEXT_OP.SIZE, (o, pfd) => {
+    const cmd = c.mem.u32(o + MMUEXT_OP.cmd);
+    mmuextOne(c.hv, c.hart, c.vcpu, pfd, cmd, c.mem.u64(o + MMUEXT_OP.arg1), c.mem.u64(o + MMUEXT_OP.arg2));
+  });
 }
 
 /** One mmuext_op on behalf of `v` (whose tables belong to `owner`). */
