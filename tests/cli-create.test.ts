@@ -14,7 +14,10 @@ const BIN = join(REPO_ROOT, 'bin', 'tsxen.js');
 const tmp = mkdtempSync(join(tmpdir(), 'tsxen-create-'));
 
 function tsxen(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000, input: '', cwd: REPO_ROOT });
+  // A home of its own: a daemon the user happens to run must not take these foreground runs.
+  const env = { ...process.env, TSXEN_HOME: join(tmp, 'home') };
+  delete (env as Record<string, string | undefined>).TSXEN_URL;
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000, input: '', cwd: REPO_ROOT, env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
