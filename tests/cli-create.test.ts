@@ -67,6 +67,10 @@ test('bad configs and files get one-line errors naming the place', () => {
   assert.equal(r.status, 1);
   assert.match(r.stderr, /ENOMEM: domain 1: out of memory/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
+  r = tsxen('create', cfg('d.cfg', `name = "d"\n${MINIOS}disk = [ "bogus-spec" ]\n`));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /tsxen create: no vdev in disk spec 'bogus-spec'/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
   r = tsxen('create');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /no config file given/);

@@ -23,6 +23,17 @@ import { ApiClient } from '../api/client.js';
 import type { SchedulerName } from '../hv/sched/scheduler.js';
 import { HttpError } from '../api/websocket.js';
 import { consoleCommand } from './console.js';
+import { DeviceError } from '../backends/devices.js';
+import { DiskSpecError } from '../backends/blk/disk-spec.js';
+import { VifSpecError } from '../backends/net/vif-spec.js';
+import { XsError } from '../xenstore/tree.js';
+import { SchedError } from '../toolstack/sched.js';
+
+/** Mistakes in a config that only show when the domain is built (devices, scheduling keys). */
+function isUserError(e: unknown): boolean {
+  return e instanceof DeviceError || e instanceof DiskSpecError || e instanceof VifSpecError ||
+    e instanceof XsError || e instanceof SchedError;
+}
 
 /** Creates the domains on the running daemon; -c then attaches to the last one's console. */
 async function createOnDaemon(client: ApiClient, files: string[], overrides: string[], paused: boolean, attach: boolean): Promise<number> {
@@ -147,7 +158,7 @@ export const createCommand: Command = {
     try {
       for (const c of configs) attachedRec = host.create(c);
     } catch (e) {
-      if (e instanceof XenError) { process.stderr.write(`tsxen create: ${e.message}\n`); return 1; }
+      if (e instanceof XenError || isUserError(e)) { process.stderr.write(`tsxen create: ${(e as Error).message}\n`); return 1; }
       if (e instanceof Error && /already exists|too small/.test(e.message)) {
         process.stderr.write(`tsxen create: ${e.message}\n`);
         return 1;

@@ -65,7 +65,9 @@ export class Toolstack {
         try {
           rec = this.host.create(a.config, { paused: a.paused === true });
         } catch (e) {
-          if (e instanceof XenError || (e instanceof Error && /too small|no loadable|ELF|entry point|overlaps/.test(e.message))) {
+          if (e instanceof XenError || e instanceof DeviceError || e instanceof DiskSpecError || e instanceof VifSpecError ||
+              e instanceof XsError || e instanceof SchedError ||
+              (e instanceof Error && /too small|no loadable|ELF|entry point|overlaps/.test(e.message))) {
             throw new ToolstackError(e.message);
           }
           if (e instanceof Error && 'code' in e && (e as NodeJS.ErrnoException).code === 'ENOENT') {
