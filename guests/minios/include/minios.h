@@ -76,6 +76,23 @@ extern struct boot_info boot;
 static inline void *pfn_to_kva(uint32_t pfn) { return (void *)(boot.virt_base + (pfn << PAGE_SHIFT)); }
 static inline uint32_t kva_to_pfn(const void *p) { return ((uintptr_t)p - boot.virt_base) >> PAGE_SHIFT; }
 
+/* ---- per-CPU state: tp holds this CPU's struct cpu while the kernel runs ---- */
+#define MAX_CPUS 8
+struct proc;
+struct cpu {
+	uint32_t id;
+	uint32_t root;            /* the root table this CPU runs on (current_root) */
+	struct proc *curproc;     /* what this CPU runs */
+	struct proc *idle;        /* its idle context (only with several CPUs) */
+	volatile uint32_t idling; /* waiting for work: a kick wakes it */
+	uint32_t slices;          /* user-process time slices it started */
+	uint64_t slice_end;       /* system time the current slice ends; 0: none */
+	uint32_t timer_port, ipi_port;   /* PV: its VIRQ_TIMER and IPI event channels */
+};
+extern struct cpu cpus[MAX_CPUS];
+register struct cpu *tp_cpu __asm__("tp");   /* as Linux keeps `current` in tp */
+static inline struct cpu *this_cpu(void) { return tp_cpu; }
+
 /* ---- the arch interface (arch/native/ or arch/pv/) ---- */
 struct pt_update {
 	uint32_t table_pfn;
@@ -129,7 +146,7 @@ void     pt_map(uint32_t root_pfn, uintptr_t va, uint32_t pte);
 void     kmap(uintptr_t va, uint32_t pte);   /* a kernel mapping outside the direct map */
 uint32_t as_create(void);                    /* a root with the kernel's entries */
 void     as_destroy(uint32_t root_pfn);      /* frees every user frame and table */
-extern uint32_t current_root;
+#define  current_root (this_cpu()->root)     /* the root table this CPU runs on */
 
 /* time.c */
 extern volatile uint32_t timer_fired;
@@ -142,7 +159,8 @@ struct trapframe {
 	uint32_t x[32];   /* x[0] unused; x[2] = sp at trap time */
 	uint32_t sepc;
 	uint32_t sstatus;
-	uint32_t pad[2];
+	uint32_t cpu;     /* struct cpu * the process last returned to U-mode from */
+	uint32_t pad;
 };
 void trap_handler(struct trapframe *tf);
 int  proc_spawn(int prog, uint32_t arg);     /* pid, or < 0 */
@@ -153,6 +171,12 @@ void proc_wake_sleepers(void);               /* from the timer interrupt */
 int  proc_count(void);                       /* live user processes */
 extern uint32_t work_units;                  /* reported by user processes (SYS_work) */
 extern uint32_t page_faults, syscalls, switches;
+/* Several CPUs (arch/pv/pv-smp.c): processes run on every CPU that entered proc_cpu_main;
+ * a ready process wakes an idle CPU through kick(cpu); each user process gets slice_ns
+ * of CPU before the CPU's timer lets the next ready one in. */
+extern uint32_t smp_cpus;
+void proc_smp_start(uint32_t ncpus, uint64_t slice_ns, void (*kick)(uint32_t cpu));
+_Noreturn void proc_cpu_main(void);          /* a secondary CPU, tp = &cpus[id]: runs processes */
 #define EXIT_KILLED (-1000)                  /* exit code of a process killed by a fault */
 
 /* the user programs (user/programs.c), selected by the spawn argument */
@@ -175,6 +199,7 @@ void trap_entry(void);
 void trap_return(void);
 void user_first_entry(void);
 void context_switch(struct context *from, struct context *to);
+void proc_first_run(struct trapframe *tf);   /* proc.c, from user_first_entry */
 
 extern const uint8_t user_image_start[], user_image_end[];
 

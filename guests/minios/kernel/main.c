@@ -75,6 +75,7 @@ _Noreturn void exit(int code)
 
 void start_kernel(unsigned long boot_arg)
 {
+	tp_cpu = &cpus[0];   /* CPU 0's per-CPU block */
 	arch_init(boot_arg);
 	printf("minios (%s): %lu pages at %p, cmdline \"%s\"\n", boot.flavour, (unsigned long)boot.nr_pages,
 	       (void *)boot.virt_base, boot.cmdline);

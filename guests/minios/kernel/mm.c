@@ -15,7 +15,6 @@
 #define MAX_PAGES 16384u  /* 64 MiB */
 static uint32_t used[MAX_PAGES / 32];
 static uint32_t nfree, next_hint;
-uint32_t current_root;
 
 static int is_used(uint32_t pfn) { return (used[pfn / 32] >> (pfn % 32)) & 1; }
 static void set_used(uint32_t pfn, int u)

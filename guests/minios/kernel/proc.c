@@ -8,6 +8,14 @@
  * straight from U-mode through stvec (ecall from U is delegated to the kernel on both
  * flavours: no hypervisor on that path). Page faults in the user range are served on
  * demand with a zeroed frame; any other fault kills the process.
+ *
+ * Several CPUs (once the arch called proc_smp_start): one process table is the run queue
+ * of every CPU, guarded with everything else in the kernel by one spinlock (amoswap), held
+ * by whichever CPU runs kernel code: taken on a trap from U-mode, let go on the way back
+ * to U-mode and while a CPU idles, and handed along by context switches. Each CPU has its
+ * current process, its root table (NEW_BASEPTR on the CPU that runs a process) and an idle
+ * context that picks ready processes; a process that becomes ready kicks an idle CPU
+ * (an IPI), and a CPU's timer ends each user process's time slice.
  */
 #include <minios.h>
 
@@ -26,11 +34,41 @@ struct proc {
 
 static struct proc procs[NPROC] = { [0] = { .pid = 0, .state = P_RUNNING } };
 static uint8_t kstacks[NPROC][KSTACK_SIZE] __attribute__((aligned(16)));
-static struct proc *cur = &procs[0];
+struct cpu cpus[MAX_CPUS] = { [0] = { .id = 0, .curproc = &procs[0] } };
+#define cur (this_cpu()->curproc)
 static int next_pid = 1;
 uint32_t page_faults, syscalls, switches;
 uint32_t yield_trace[64], yield_count;
 uint32_t work_units;
+uint32_t smp_cpus = 1;
+static uint64_t slice_ns;
+static uint32_t smp_sched;  /* proc_smp_start ran: idle contexts, time slices, kicks */
+static void (*smp_kick)(uint32_t cpu);
+static struct proc idle_procs[MAX_CPUS];
+static uint8_t idle_stack0[4096] __attribute__((aligned(16)));
+static volatile uint32_t klock = 1;   /* CPU 0 holds it from boot */
+
+static void klock_acquire(void)
+{
+	while (__atomic_exchange_n(&klock, 1, __ATOMIC_ACQUIRE) != 0)
+		while (klock != 0)
+			;
+}
+
+static void klock_release(void)
+{
+	__atomic_store_n(&klock, 0, __ATOMIC_RELEASE);
+}
+
+static void arm_timer(void);
+
+/* A user process starts a time slice on this CPU (after proc_smp_start). */
+static void start_slice(struct cpu *c)
+{
+	c->slices++;
+	c->slice_end = arch_now_ns() + slice_ns;
+	arm_timer();
+}
 
 static void switch_to(struct proc *p)
 {
@@ -45,18 +83,66 @@ static void switch_to(struct proc *p)
 		current_root = root;
 		arch_switch_root(root);
 	}
+	if (smp_sched) {
+		if (p->root != 0)
+			start_slice(this_cpu());
+		else
+			this_cpu()->slice_end = 0;
+	}
 	context_switch(&prev->ctx, &p->ctx);
 }
 
 static struct proc *pick(void)
 {
-	int i0 = (int)(cur - procs);
+	static int last;   /* the last one picked: on one CPU, always cur */
+	int i0 = last;
 	for (int k = 1; k <= NPROC; k++) {
 		struct proc *p = &procs[(i0 + k) % NPROC];
-		if (p->state == P_READY)
+		if (p->state == P_READY) {
+			last = (int)(p - procs);
 			return p;
+		}
 	}
 	return NULL;
+}
+
+/* p can run: with several CPUs, an idle one is woken to take it. */
+static void make_ready(struct proc *p)
+{
+	p->state = P_READY;
+	if (smp_cpus < 2)
+		return;
+	struct cpu *me = this_cpu();
+	for (uint32_t i = 0; i < smp_cpus; i++) {
+		if (&cpus[i] != me && cpus[i].idling) {
+			cpus[i].idling = 0;
+			smp_kick(i);
+			return;
+		}
+	}
+}
+
+/* A CPU with nothing to run (after proc_smp_start): idles with the lock let go, takes interrupts
+ * with it held, runs whatever becomes ready. */
+static _Noreturn void idle_loop(void)
+{
+	struct cpu *c = this_cpu();
+	for (;;) {
+		struct proc *p = pick();
+		if (p != NULL) {
+			switch_to(p);
+			continue;
+		}
+		c->slice_end = 0;
+		c->idling = 1;
+		klock_release();
+		arch_block();
+		klock_acquire();
+		c->idling = 0;
+		csr_set(sstatus, SSTATUS_SIE);
+		__asm__ volatile ("nop");
+		csr_clear(sstatus, SSTATUS_SIE);
+	}
 }
 
 static int anyone_sleeping(void)
@@ -72,6 +158,14 @@ static int anyone_sleeping(void)
 static void schedule(void)
 {
 	struct proc *p = pick();
+	if (smp_sched && p == NULL) {
+		if (cur->state != P_RUNNING) {
+			switch_to(this_cpu()->idle);   /* back here when someone switches to us */
+		} else if (cur->root != 0 && arch_now_ns() >= this_cpu()->slice_end) {
+			start_slice(this_cpu());   /* nobody else wants this CPU: another slice */
+		}
+		return;
+	}
 	while (p == NULL && cur->state != P_RUNNING) {
 		if (!anyone_sleeping())
 			panic("scheduler: nothing to run (pid %d is blocked)", cur->pid);
@@ -86,10 +180,12 @@ static void schedule(void)
 		p->state = P_RUNNING;
 }
 
-/* Programs the one-shot timer for the earliest sleeper. */
-static void arm_sleep_timer(void)
+/* Programs this CPU's one-shot timer for the earliest sleeper or the end of its slice. */
+static void arm_timer(void)
 {
-	uint64_t first = ~0ull;
+	uint64_t first = ~0ull, end = this_cpu()->slice_end;
+	if (end != 0 && end > arch_now_ns())
+		first = end;
 	for (int i = 0; i < NPROC; i++)
 		if (procs[i].state == P_SLEEPING && procs[i].wake_at < first)
 			first = procs[i].wake_at;
@@ -101,7 +197,7 @@ void proc_sleep_until(uint64_t deadline_ns)
 {
 	cur->wake_at = deadline_ns;
 	cur->state = P_SLEEPING;
-	arm_sleep_timer();
+	arm_timer();
 	schedule();
 }
 
@@ -113,12 +209,12 @@ void proc_wake_sleepers(void)
 		if (procs[i].state != P_SLEEPING)
 			continue;
 		if (procs[i].wake_at <= now)
-			procs[i].state = P_READY;
+			make_ready(&procs[i]);
 		else
 			left = 1;
 	}
 	if (left)
-		arm_sleep_timer();
+		arm_timer();
 }
 
 int proc_count(void)
@@ -171,9 +267,10 @@ int proc_spawn(int prog, uint32_t arg)
 	tf->x[2] = USER_TOP;
 	tf->x[10] = (uint32_t)prog;
 	tf->x[11] = arg;
-	*p = (struct proc){ .pid = next_pid++, .state = P_READY, .root = root };
+	*p = (struct proc){ .pid = next_pid++, .state = P_BLOCKED, .root = root };
 	p->ctx.ra = (uint32_t)user_first_entry;
 	p->ctx.sp = (uint32_t)tf;
+	make_ready(p);
 	return p->pid;
 }
 
@@ -202,7 +299,7 @@ static _Noreturn void proc_exit(int code)
 	cur->state = P_ZOMBIE;
 	for (int i = 0; i < NPROC; i++)
 		if (procs[i].state == P_BLOCKED && procs[i].waiting_for == cur->pid)
-			procs[i].state = P_READY;
+			make_ready(&procs[i]);
 	schedule();
 	panic("a dead process ran");
 }
@@ -273,26 +370,39 @@ static int demand_fault(uint32_t va)
 	return 1;
 }
 
+static void user_trap(struct trapframe *tf, uint32_t cause, uint32_t tval)
+{
+	if (cause & SCAUSE_IRQ) {
+		arch_interrupt(cause & ~SCAUSE_IRQ);
+		proc_yield();
+		return;
+	}
+	if (cause == CAUSE_ECALL_U) {
+		tf->sepc += 4;
+		syscall(tf);
+		return;
+	}
+	if ((cause == CAUSE_FETCH_PF || cause == CAUSE_LOAD_PF || cause == CAUSE_STORE_PF) && demand_fault(tval))
+		return;
+	cur->fault_cause = cause;
+	proc_exit(EXIT_KILLED);
+}
+
 void trap_handler(struct trapframe *tf)
 {
 	uint32_t cause = csr_read(scause), tval = csr_read(stval);
-	int from_user = (tf->sstatus & SSTATUS_SPP) == 0;
-	if (cause & SCAUSE_IRQ) {
-		arch_interrupt(cause & ~SCAUSE_IRQ);
-		if (from_user)
-			proc_yield();
+	if ((tf->sstatus & SSTATUS_SPP) == 0) {
+		/* From U-mode: this CPU's tp back (the process left it in the frame), the lock. */
+		tp_cpu = (struct cpu *)tf->cpu;
+		klock_acquire();
+		user_trap(tf, cause, tval);
+		tf->cpu = (uint32_t)this_cpu();   /* maybe another CPU than the one it came from */
+		klock_release();
 		return;
 	}
-	if (from_user) {
-		if (cause == CAUSE_ECALL_U) {
-			tf->sepc += 4;
-			syscall(tf);
-			return;
-		}
-		if ((cause == CAUSE_FETCH_PF || cause == CAUSE_LOAD_PF || cause == CAUSE_STORE_PF) && demand_fault(tval))
-			return;
-		cur->fault_cause = cause;
-		proc_exit(EXIT_KILLED);
+	if (cause & SCAUSE_IRQ) {
+		arch_interrupt(cause & ~SCAUSE_IRQ);
+		return;
 	}
 	if (fault_expected) {
 		fault_expected = 0;
@@ -303,4 +413,37 @@ void trap_handler(struct trapframe *tf)
 	}
 	panic("kernel trap: scause 0x%lx sepc 0x%lx stval 0x%lx", (unsigned long)cause, (unsigned long)tf->sepc,
 	      (unsigned long)tval);
+}
+
+/* A new process's first return to U-mode (user_first_entry). */
+void proc_first_run(struct trapframe *tf)
+{
+	tf->cpu = (uint32_t)this_cpu();
+	klock_release();
+}
+
+/* CPU 0 (the caller, which holds the lock) gets an idle context of its own, user processes
+ * time slices of `slice` ns; CPUs 1..ncpus-1 arrive in proc_cpu_main. */
+void proc_smp_start(uint32_t ncpus, uint64_t slice, void (*kick)(uint32_t cpu))
+{
+	for (uint32_t i = 0; i < ncpus; i++) {
+		cpus[i].id = i;
+		cpus[i].idle = &idle_procs[i];
+		idle_procs[i] = (struct proc){ .pid = -1 - (int)i, .state = P_RUNNING };
+	}
+	idle_procs[0].ctx.ra = (uint32_t)idle_loop;
+	idle_procs[0].ctx.sp = (uint32_t)(idle_stack0 + sizeof(idle_stack0));
+	slice_ns = slice;
+	smp_kick = kick;
+	smp_sched = 1;
+	__atomic_store_n(&smp_cpus, ncpus, __ATOMIC_SEQ_CST);
+}
+
+_Noreturn void proc_cpu_main(void)
+{
+	klock_acquire();
+	struct cpu *c = this_cpu();
+	c->curproc = c->idle;
+	c->root = boot.root_pfn;
+	idle_loop();
 }

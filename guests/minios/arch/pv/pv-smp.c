@@ -18,11 +18,19 @@
  *     smp-down        a secondary takes itself offline (VCPUOP_down), is_up says so
  *     smp-up-again    VCPUOP_up resumes it where it stopped, and it answers IPIs again
  *   command line "smp-hog": every vCPU spins for ever (for vcpu-set / vcpu-pin tests).
+ *
+ *   command line "smp-procs [n=N] [iters=K] [slice=US]": the kernel's processes on every
+ *     vCPU (kernel/proc.c after proc_smp_start). Each secondary vCPU gets its own IPI port
+ *     (unmasked: a kick wakes it from SCHEDOP_block), its own VIRQ_TIMER (slice ends and
+ *     sleepers), stvec = trap_entry and tp = &cpus[i]; N user processes run the CPU
+ *     workload for K iterations each (slices of US µs, default 1000); prints
+ *     "BENCH smp-procs N <cycles>" (system time / 10 ns, from the first spawn to the last
+ *     exit), "SMP cpu I slices S" per vCPU, and PASS smp-procs if every process got the
+ *     right digests and every vCPU ran some of their slices.
  */
 #include <minios.h>
 #include <xen/hypercall.h>
 
-#define MAX_CPUS    8
 #define STACK_SIZE  4096
 
 enum { CMD_NONE, CMD_PING, CMD_WORK, CMD_DOWN, CMD_HOG };
@@ -240,8 +248,14 @@ static void smp_tests(void)
 	      HYPERVISOR_vcpu_op(VCPUOP_is_up, last, NULL) == 1, "up: %d", rc);
 }
 
+static void smp_procs(void);
+
 int smp_command(void)
 {
+	if (cmdline_has("smp-procs")) {
+		smp_procs();
+		return 1;
+	}
 	if (cmdline_has("smp")) {
 		if (setup() == 0)
 			smp_tests();
@@ -256,4 +270,95 @@ int smp_command(void)
 			spin(&percpu[0], 1u << 16);
 	}
 	return 0;
+}
+
+/* ---- smp-procs ---- */
+static volatile uint32_t cpus_online;
+
+static void kick(uint32_t cpu)
+{
+	send(cpus[cpu].ipi_port);
+}
+
+static _Noreturn void proc_secondary(void)
+{
+	struct cpu *c = this_cpu();
+	HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, c->id, NULL);
+	volatile struct vcpu_info *v = &shared->vcpu_info[c->id];
+	v->evtchn_upcall_mask = 0;
+	__asm__ volatile ("fence rw, rw" ::: "memory");
+	if (v->evtchn_upcall_pending)
+		csr_set(sip, SIP_SSIP);
+	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_SEQ_CST);
+	kick(0);
+	proc_cpu_main();
+}
+
+static int procs_bring_up(uint32_t i)
+{
+	struct cpu *c = &cpus[i];
+	struct evtchn_bind_ipi bi = { .vcpu = i };
+	int rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &bi);
+	if (rc != 0)
+		return rc;
+	c->ipi_port = bi.port;
+	if (i == 0)
+		return 0;
+	struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = i };
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bv);
+	if (rc != 0)
+		return rc;
+	c->timer_port = bv.port;
+
+	static struct vcpu_guest_context ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	uint32_t gp;
+	__asm__ volatile ("mv %0, gp" : "=r"(gp));
+	ctx.x[2] = (uint32_t)(uintptr_t)&stacks[i][STACK_SIZE];
+	ctx.x[3] = gp;
+	ctx.x[4] = (uint32_t)(uintptr_t)c;
+	ctx.pc = (uint32_t)(uintptr_t)proc_secondary;
+	ctx.root_mfn = pfn_to_mfn(boot.root_pfn);
+	ctx.stvec = (uint32_t)(uintptr_t)trap_entry;
+	ctx.sstatus = SSTATUS_SUM;
+	ctx.sie = SIP_SSIP;
+	rc = HYPERVISOR_vcpu_op(VCPUOP_initialise, i, &ctx);
+	return rc != 0 ? rc : HYPERVISOR_vcpu_op(VCPUOP_up, i, NULL);
+}
+
+static void smp_procs(void)
+{
+	uint32_t n = arg_uint("n", 4), iters = arg_uint("iters", 2), slice_us = arg_uint("slice", 1000);
+	if (n < 1 || n > 7)
+		n = n < 1 ? 1 : 7;   /* the process table has room for 7 beside the kernel's */
+	ncpus = 1;
+	while (ncpus < MAX_CPUS && HYPERVISOR_vcpu_op(VCPUOP_is_up, ncpus, NULL) >= 0)
+		ncpus++;
+	proc_smp_start(ncpus, (uint64_t)(slice_us ? slice_us : 1) * 1000, kick);
+	for (uint32_t i = 0; i < ncpus; i++) {
+		int rc = procs_bring_up(i);
+		if (rc != 0) {
+			CHECK("smp-procs", 0, "bringing up vCPU %lu: %d", (unsigned long)i, rc);
+			return;
+		}
+	}
+	while (cpus_online != ncpus - 1)
+		idle_once();
+	printf("SMP vcpus %lu\n", (unsigned long)ncpus);
+
+	int pids[7], bad = 0;
+	uint64_t t0 = arch_now_ns();
+	for (uint32_t i = 0; i < n; i++)
+		pids[i] = proc_spawn(PROG_CPU, iters);
+	for (uint32_t i = 0; i < n; i++)
+		bad += pids[i] < 0 || proc_wait(pids[i]) != 0;
+	uint64_t t1 = arch_now_ns();
+	printf("BENCH smp-procs %lu %llu\n", (unsigned long)n, (unsigned long long)((t1 - t0) / 10));
+	uint32_t idle_cpus = 0;
+	for (uint32_t i = 0; i < ncpus; i++) {
+		printf("SMP cpu %lu slices %lu\n", (unsigned long)i, (unsigned long)cpus[i].slices);
+		idle_cpus += cpus[i].slices == 0;
+	}
+	CHECK("smp-procs", bad == 0 && (idle_cpus == 0 || ncpus > n),
+	      "%d processes failed, %lu vCPUs ran none", bad, (unsigned long)idle_cpus);
 }

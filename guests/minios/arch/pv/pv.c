@@ -20,7 +20,7 @@ start_info_t *start_info;
 static uint32_t *p2m;
 static const volatile uint32_t *const m2p = (const volatile uint32_t *)MACH2PHYS_VIRT_START;
 shared_info_t *shared;
-static struct vcpu_info *vcpu;
+#define my_vcpu() (&shared->vcpu_info[this_cpu()->id])   /* this vCPU's slot */
 evtchn_port_t timer_port;
 volatile uint32_t port_events[NR_PORTS_HANDLED];
 
@@ -63,9 +63,12 @@ static uint64_t pte_maddr(uint32_t table_pfn, uint32_t idx)
 	return ((uint64_t)p2m[table_pfn] << PAGE_SHIFT) | (idx * 4);
 }
 
+/* The direct map is every vCPU's: with several, a change of its permissions is flushed on all. */
+#define DIRECT_MAP_FLUSH (UVMF_INVLPG | (smp_cpus > 1 ? UVMF_ALL : UVMF_LOCAL))
+
 void arch_pt_activate(uint32_t pfn, int level)
 {
-	check(HYPERVISOR_update_va_mapping((uintptr_t)pfn_to_kva(pfn), PTE_LEAF(p2m[pfn], PTE_R), UVMF_INVLPG),
+	check(HYPERVISOR_update_va_mapping((uintptr_t)pfn_to_kva(pfn), PTE_LEAF(p2m[pfn], PTE_R), DIRECT_MAP_FLUSH),
 	      "update_va_mapping (page table read-only)");
 	check(mmuext(level == 1 ? MMUEXT_PIN_L1_TABLE : MMUEXT_PIN_L2_TABLE, p2m[pfn]), "pin");
 }
@@ -73,7 +76,7 @@ void arch_pt_activate(uint32_t pfn, int level)
 void arch_pt_deactivate(uint32_t pfn)
 {
 	check(mmuext(MMUEXT_UNPIN_TABLE, p2m[pfn]), "unpin");
-	check(HYPERVISOR_update_va_mapping((uintptr_t)pfn_to_kva(pfn), PTE_LEAF(p2m[pfn], PTE_R | PTE_W), UVMF_INVLPG),
+	check(HYPERVISOR_update_va_mapping((uintptr_t)pfn_to_kva(pfn), PTE_LEAF(p2m[pfn], PTE_R | PTE_W), DIRECT_MAP_FLUSH),
 	      "update_va_mapping (frame writable again)");
 }
 
@@ -124,7 +127,7 @@ int arch_writable_pt(void)
 /* ---- time ---- */
 uint64_t arch_now_ns(void)
 {
-	volatile struct vcpu_time_info *t = &vcpu->time;
+	volatile struct vcpu_time_info *t = &my_vcpu()->time;
 	uint32_t version, mul;
 	uint64_t stamp, system;
 	int8_t shift;
@@ -171,8 +174,12 @@ static void dispatch(evtchn_port_t port)
 {
 	if (port < NR_PORTS_HANDLED)
 		port_events[port]++;
-	if (port == timer_port)
-		timer_expired();
+	for (uint32_t i = 0; i < smp_cpus; i++) {
+		if (port == cpus[i].timer_port) {   /* vCPU 0's is timer_port */
+			timer_expired();
+			break;
+		}
+	}
 }
 
 void arch_interrupt(uint32_t irq)
@@ -180,9 +187,10 @@ void arch_interrupt(uint32_t irq)
 	if (irq != IRQ_S_SOFT)
 		panic("unexpected interrupt %lu", (unsigned long)irq);
 	csr_clear(sip, SIP_SSIP);
-	while (((volatile struct vcpu_info *)vcpu)->evtchn_upcall_pending) {
-		((volatile struct vcpu_info *)vcpu)->evtchn_upcall_pending = 0;
-		volatile uint32_t *selw = (volatile uint32_t *)&vcpu->evtchn_pending_sel;
+	volatile struct vcpu_info *v = my_vcpu();
+	while (v->evtchn_upcall_pending) {
+		v->evtchn_upcall_pending = 0;
+		volatile uint32_t *selw = (volatile uint32_t *)&v->evtchn_pending_sel;
 		uint32_t sel[2] = { xchg32(&selw[0], 0), xchg32(&selw[1], 0) };
 		for (uint32_t h = 0; h < 2; h++) {
 			while (sel[h] != 0) {
@@ -213,15 +221,15 @@ void arch_init_late(void)
 {
 	kmap(FIXMAP_SHARED_INFO, PTE_LEAF((uint32_t)(start_info->shared_info >> PAGE_SHIFT), PTE_R | PTE_W));
 	shared = (shared_info_t *)FIXMAP_SHARED_INFO;
-	vcpu = &shared->vcpu_info[0];
 	struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
 	check(evtchn_op(EVTCHNOP_bind_virq, &bv), "bind_virq(VIRQ_TIMER)");
 	timer_port = bv.port;
+	cpus[0].timer_port = timer_port;
 	HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);   /* tickless: one-shot timers only */
 	csr_set(sie, SIP_SSIP);
-	((volatile struct vcpu_info *)vcpu)->evtchn_upcall_mask = 0;
+	((volatile struct vcpu_info *)my_vcpu())->evtchn_upcall_mask = 0;
 	__asm__ volatile ("fence rw, rw" ::: "memory");
-	if (((volatile struct vcpu_info *)vcpu)->evtchn_upcall_pending)
+	if (((volatile struct vcpu_info *)my_vcpu())->evtchn_upcall_pending)
 		csr_set(sip, SIP_SSIP);
 	if (xenbus_init() == 0)   /* Domain 0 runs xenstored: the toolstack can ask us to shut down */
 		balloon_init();       /* ... and set our memory target */

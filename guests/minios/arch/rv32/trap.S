@@ -6,7 +6,8 @@
  *
  * sscratch is the kernel stack top of the running process while it is in U-mode and 0
  * while the kernel runs, so the first instruction tells the two entries apart.
- * The trap frame is struct trapframe (minios.h): x1..x31 at 4*i, sepc at 128, sstatus at 132.
+ * The trap frame is struct trapframe (minios.h): x1..x31 at 4*i, sepc at 128, sstatus at 132,
+ * the CPU the process last left the kernel on at 136 (trap_handler reloads tp from it).
  */
         .equ FRAME, 144
 
@@ -105,6 +106,8 @@ trap_return:                            /* sp = the frame to return through */
 /* A new process's first run: context_switch "returns" here with sp = its trap frame. */
         .globl  user_first_entry
 user_first_entry:
+        mv      a0, sp
+        call    proc_first_run          /* records the CPU, lets go of the kernel lock */
         j       trap_return
 
 /* context_switch(from, to): save the callee-saved registers in *from, load *to. */
