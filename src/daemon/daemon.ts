@@ -110,7 +110,11 @@ export class Daemon {
         const r = m.runUntil(Math.min(m.now + STEP, target));
         this.host.hv.drainDom0Events();
         this.host.hv.runDeferred();
-        if (r.kind === 'idle') idle = true;
+        if (r.kind === 'idle') {
+          // Nothing will happen until an outside event: the guests' clock keeps pace anyway.
+          if (this.realtime) m.idleUntil(target);
+          idle = true;
+        }
         else if (r.kind !== 'limit') {
           // A machine-level stop (finisher, reset) does not happen under the hypervisor.
           this.host.hv.log.write(`machine stopped: ${r.kind}`);

@@ -208,6 +208,19 @@ export class Machine implements HartHost {
     return next > this.now ? next : this.now + 1;
   }
 
+  /**
+   * Lets virtual time pass up to `to` while no hart can run and no timer falls due before
+   * it (a host whose guests all wait for outside events keeps pace with the wall clock).
+   * Returns false, doing nothing, if some hart could run or a deadline comes first.
+   */
+  idleUntil(to: number): boolean {
+    to = Math.floor(to);
+    if (to <= this.now || this.anyHartCanRun()) return false;
+    for (const h of this.harts) if (h.state === HartState.WFI && this.clint.deadline(h.id) < to) return false;
+    this.advanceIdle(to);
+    return true;
+  }
+
   private advanceIdle(to: number): void {
     for (const h of this.harts) if (h.cycles < to) h.cycles = to;
     this.now = to;
