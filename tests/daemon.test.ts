@@ -249,6 +249,10 @@ test('lifecycle actions: reboot restarts, a crash is destroyed or preserved, pau
   assert.match((await tsxen('sched-credit', '-d', 'phoenix')).stdout, /^phoenix\s+\d+\s+512\s+0$/m);
   r = await tsxen('vcpu-pin', 'phoenix', '0', '0');
   assert.equal(r.status, 0, r.stderr);
+  assert.equal((await tsxen('vcpu-set', 'phoenix', '1')).status, 0);
+  r = await tsxen('vcpu-set', 'phoenix', '3');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /vcpus must be 1\.\.1/);
   r = await tsxen('vcpu-pin', 'phoenix', '0', '7');
   assert.equal(r.status, 1);
   assert.match(r.stderr, /cpu 7 does not exist/);
