@@ -20,7 +20,6 @@ import { FrameFlag, PageType } from './mm/frame-table.js';
 import { allocFrame } from './hypercall/memory.js';
 import { mmuextOne } from './hypercall/mmu.js';
 import { MmuextCmd } from './abi/xen.js';
-import { VCPU_INFO } from './abi/layout.js';
 import type { GuestContext } from './vcpu-context.js';
 import { formatCpuMask } from './sched/scheduler.js';
 import { GrantError, grantTables, grantTablesIfAny, type Mapping } from './grant-table.js';
@@ -113,7 +112,7 @@ export class Control {
     for (let i = 0; i < cfg.maxVcpus; i++) {
       const v = new Vcpu(d, i, i % hv.machine.harts.length);
       // Event delivery starts masked; PV vCPUs get Xen's default 10 ms periodic timer.
-      hv.mem.write8(si, i * VCPU_INFO.SIZE + VCPU_INFO.evtchn_upcall_mask, 1);
+      hv.sharedInfo.setUpcallMask(si, i, true);
       v.periodNs = 10_000_000;
       d.vcpus.push(v);
       hv.sched.add(v);

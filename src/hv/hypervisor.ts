@@ -37,7 +37,6 @@ import { EventChannels, type EventHost } from './event-channel.js';
 import type { SchedulerName, SchedulerPolicy } from './sched/scheduler.js';
 import { SCHEDULERS } from './sched/registry.js';
 import { RunstateTracker } from './sched/runstate.js';
-import { SHARED_INFO, VCPU_INFO, VCPU_TIME_INFO, LEGACY_MAX_VCPUS } from './abi/layout.js';
 import { Errno, Virq, XenError, ShutdownReason, SHUTDOWN_NAMES } from './abi/xen.js';
 import { PageType } from './mm/frame-table.js';
 import type { GuestContext } from './vcpu-context.js';
@@ -45,6 +44,7 @@ import { XEN_COST } from './costs.js';
 import { dispatchHypercall } from './hypercall/dispatch.js';
 import { emulatePtWrite } from './mm/pt-write.js';
 import { ConsoleLog } from './console-log.js';
+import { SharedInfoPages } from './shared-info.js';
 
 /** Exceptions a PV guest handles itself (docs/pv-abi.md); store page faults are not among them. */
 export const PV_MEDELEG =
@@ -56,8 +56,6 @@ export const PV_MEDELEG =
 export const PV_MIDELEG = MIP_SSIP;
 const HV_INTERRUPTS = MIP_MTIP | MIP_MSIP;
 const S_STATUS_BITS = Mstatus.SIE | Mstatus.SPIE | Mstatus.SPP | Mstatus.SUM | Mstatus.MXR;
-/** vcpu_time_info for a 10 MHz time base: ns = ((Δ << 7) · mul) >> 32 = 100 · Δ. */
-const TSC_SHIFT = 7, TSC_MUL = 3355443200;
 const NS_PER_TICK = 1e9 / TIMEBASE_HZ;
 
 export interface HypervisorOptions {
@@ -87,6 +85,8 @@ export class Hypervisor implements MachineModeHandler, EventHost {
   readonly frames: FrameTable;
   readonly m2p: M2P;
   readonly mmu: PvMmu;
+  /** Accessors for every domain's shared_info page. */
+  readonly sharedInfo: SharedInfoPages;
   readonly sched: SchedulerPolicy;
   /** Each vCPU's running/runnable/blocked/offline time (VCPUOP_get_runstate_info). */
   readonly runstate = new RunstateTracker();
@@ -127,6 +127,7 @@ export class Hypervisor implements MachineModeHandler, EventHost {
     };
     this.m2p = new M2P(this.frames, this.mem);
     this.mmu = new PvMmu(this.frames, this.mem, this.m2p);
+    this.sharedInfo = new SharedInfoPages(this.mem);
     this.sched = SCHEDULERS[options.scheduler ?? 'credit']({
       harts: machine.harts.length, cpuHz: machine.cpuHz, sliceMs: options.sliceMs,
     });
@@ -444,53 +445,30 @@ export class Hypervisor implements MachineModeHandler, EventHost {
   }
 
   setPending(dom: Domain, port: number): void {
-    if (dom.sharedInfoMfn < 0) {
+    const si = dom.sharedInfoMfn;
+    if (si < 0) {
       if (dom === this.dom0) this.dom0Pending.push(port);
       return;
     }
-    const si = dom.sharedInfoMfn;
-    const pendOff = SHARED_INFO.evtchn_pending + (port >>> 3), bit = 1 << (port & 7);
-    const before = this.mem.read8(si, pendOff);
-    if ((before & bit) !== 0) return;
-    this.mem.write8(si, pendOff, before | bit);
-    const p = dom.evtchn.ports[port];
-    const v = dom.vcpus[p?.notifyVcpu ?? 0];
-    if (v !== undefined) {
-      const masked = (this.mem.read8(si, SHARED_INFO.evtchn_mask + (port >>> 3)) & bit) !== 0;
-      if (!masked && this.setSelector(v, port)) this.markEventsPending(v);
-    }
+    const sh = this.sharedInfo;
+    if (sh.testAndSetPending(si, port)) return; // no new edge
+    const v = dom.vcpus[dom.evtchn.ports[port]?.notifyVcpu ?? 0];
+    if (v !== undefined && !sh.isMasked(si, port)) this.notifyVcpu(v, port);
     this.checkPollers(dom, port);
   }
 
   unmask(dom: Domain, port: number): void {
     const si = dom.sharedInfoMfn;
-    if (si < 0) return;
-    const off = SHARED_INFO.evtchn_mask + (port >>> 3), bit = 1 << (port & 7);
-    const m = this.mem.read8(si, off);
-    if ((m & bit) === 0) return;
-    this.mem.write8(si, off, m & ~bit);
-    const pending = (this.mem.read8(si, SHARED_INFO.evtchn_pending + (port >>> 3)) & bit) !== 0;
+    if (si < 0 || !this.sharedInfo.testAndClearMask(si, port) || !this.sharedInfo.isPending(si, port)) return;
     const v = dom.vcpus[dom.evtchn.ports[port]?.notifyVcpu ?? 0];
-    if (pending && v !== undefined && this.setSelector(v, port)) this.markEventsPending(v);
+    if (v !== undefined) this.notifyVcpu(v, port);
   }
 
-  /** Test-and-set of v's selector bit for `port`'s word; true if it was clear. */
-  private setSelector(v: Vcpu, port: number): boolean {
-    if (v.id >= LEGACY_MAX_VCPUS) return false;
-    const word = port >>> 6;
-    const off = v.id * VCPU_INFO.SIZE + VCPU_INFO.evtchn_pending_sel + (word >>> 3), bit = 1 << (word & 7);
-    const si = v.domain.sharedInfoMfn;
-    const b = this.mem.read8(si, off);
-    if ((b & bit) !== 0) return false;
-    this.mem.write8(si, off, b | bit);
-    return true;
-  }
-
-  private markEventsPending(v: Vcpu): void {
-    const si = v.domain.sharedInfoMfn;
-    const off = v.id * VCPU_INFO.SIZE + VCPU_INFO.evtchn_upcall_pending;
-    if (this.mem.read8(si, off) !== 0) return;
-    this.mem.write8(si, off, 1);
+  /** The selector and upcall stages: each acts only on a 0→1 edge. */
+  private notifyVcpu(v: Vcpu, port: number): void {
+    const sh = this.sharedInfo, si = v.domain.sharedInfoMfn;
+    if (!sh.hasSlot(v.id) || sh.testAndSetSelector(si, v.id, port)) return;
+    if (sh.testAndSetUpcallPending(si, v.id)) return;
     this.kickVcpu(v);
   }
 
@@ -505,16 +483,14 @@ export class Hypervisor implements MachineModeHandler, EventHost {
 
   upcallDeliverable(v: Vcpu): boolean {
     const si = v.domain.sharedInfoMfn;
-    if (si < 0 || v.id >= LEGACY_MAX_VCPUS) return false;
-    const base = v.id * VCPU_INFO.SIZE;
-    return this.mem.read8(si, base + VCPU_INFO.evtchn_upcall_pending) !== 0 &&
-      this.mem.read8(si, base + VCPU_INFO.evtchn_upcall_mask) === 0;
+    if (si < 0 || !this.sharedInfo.hasSlot(v.id)) return false;
+    return this.sharedInfo.upcallPending(si, v.id) && !this.sharedInfo.upcallMasked(si, v.id);
   }
 
   isPending(dom: Domain, port: number): boolean {
     const si = dom.sharedInfoMfn;
     if (si < 0 || port <= 0 || port >= 4096) return false;
-    return (this.mem.read8(si, SHARED_INFO.evtchn_pending + (port >>> 3)) & (1 << (port & 7))) !== 0;
+    return this.sharedInfo.isPending(si, port);
   }
 
   private checkPollers(dom: Domain, port: number): void {
@@ -544,35 +520,16 @@ export class Hypervisor implements MachineModeHandler, EventHost {
   // ---------------------------------------------------------------------------------
   // shared_info upkeep
 
-  /** Refreshes v's vcpu_time_info (seqlock: version odd while writing). */
+  /** Refreshes v's vcpu_time_info (at switch-in: time is linear, so once is enough). */
   updateTimeInfo(v: Vcpu, hart: Hart | null): void {
     const si = v.domain.sharedInfoMfn;
-    if (si < 0 || v.id >= LEGACY_MAX_VCPUS) return;
-    const base = v.id * VCPU_INFO.SIZE + VCPU_INFO.time;
-    const mtime = hart !== null ? this.machine.clint.mtimeAt(hart.now()) : this.machine.clint.mtimeAt(this.machine.now);
-    const version = this.mem.read32(si, base + VCPU_TIME_INFO.version);
-    this.mem.write32(si, base + VCPU_TIME_INFO.version, (version | 1) + 0);
-    this.write64(si, base + VCPU_TIME_INFO.tsc_timestamp, mtime);
-    this.write64(si, base + VCPU_TIME_INFO.system_time, mtime * NS_PER_TICK);
-    this.mem.write32(si, base + VCPU_TIME_INFO.tsc_to_system_mul, TSC_MUL | 0);
-    this.mem.write8(si, base + VCPU_TIME_INFO.tsc_shift, TSC_SHIFT);
-    this.mem.write8(si, base + VCPU_TIME_INFO.flags, 1); // XEN_PVCLOCK_TSC_STABLE_BIT
-    this.mem.write32(si, base + VCPU_TIME_INFO.version, ((version | 1) + 1) | 0);
+    if (si < 0 || !this.sharedInfo.hasSlot(v.id)) return;
+    const mtime = this.machine.clint.mtimeAt(hart !== null ? hart.now() : this.machine.now);
+    this.sharedInfo.writeTimeInfo(si, v.id, mtime, NS_PER_TICK);
   }
 
   writeWallclock(d: Domain): void {
-    const si = d.sharedInfoMfn;
-    const version = this.mem.read32(si, SHARED_INFO.wc_version);
-    this.mem.write32(si, SHARED_INFO.wc_version, version | 1);
-    this.mem.write32(si, SHARED_INFO.wc_sec, this.wallclockSec % 0x100000000);
-    this.mem.write32(si, SHARED_INFO.wc_nsec, 0);
-    this.mem.write32(si, SHARED_INFO.wc_sec_hi, Math.floor(this.wallclockSec / 0x100000000));
-    this.mem.write32(si, SHARED_INFO.wc_version, (version | 1) + 1);
-  }
-
-  write64(mfn: number, off: number, value: number): void {
-    this.mem.write32(mfn, off, value % 0x100000000);
-    this.mem.write32(mfn, off + 4, Math.floor(value / 0x100000000));
+    this.sharedInfo.writeWallclock(d.sharedInfoMfn, this.wallclockSec);
   }
 
   // ---------------------------------------------------------------------------------

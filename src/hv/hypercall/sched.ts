@@ -10,7 +10,7 @@ import { VcpuState } from '../domain.js';
 import {
   Errno, SCHED_POLL_MAX_PORTS, SchedOp, ShutdownReason, VcpuOp, Virq, XenError,
 } from '../abi/xen.js';
-import { SCHED_POLL, VCPU_INFO, VCPU_SET_PERIODIC_TIMER, VCPU_SET_SINGLESHOT_TIMER } from '../abi/layout.js';
+import { SCHED_POLL, VCPU_SET_PERIODIC_TIMER, VCPU_SET_SINGLESHOT_TIMER } from '../abi/layout.js';
 import type { Hypervisor } from '../hypervisor.js';
 import { readGuestContext } from '../vcpu-context.js';
 
@@ -24,9 +24,8 @@ export function schedOp(c: Call, a: readonly number[]): number {
     case SchedOp.block: {
       // Xen clears evtchn_upcall_mask atomically with blocking, then re-checks for events.
       const si = c.dom.sharedInfoMfn;
-      const base = v.id * VCPU_INFO.SIZE;
-      hv.mem.write8(si, base + VCPU_INFO.evtchn_upcall_mask, 0);
-      if (hv.mem.read8(si, base + VCPU_INFO.evtchn_upcall_pending) !== 0) return 0;
+      hv.sharedInfo.setUpcallMask(si, v.id, false);
+      if (hv.sharedInfo.upcallPending(si, v.id)) return 0;
       hv.block(v);
       return 0;
     }
