@@ -14,14 +14,13 @@
  *   let lv5 = -1, lx5 = 0, …;          page memos: the TLB entry a base register last hit
  *   let n = 0, e = -1, L = <first>;    n: instructions retired so far; e: the exit taken
  *   const lim = budget - LEN;          a backward branch may continue only while n <= lim
- *   for (;;) { out: switch (L) {       (a plain block `out: {` when the region has a single label)
+ *   out: for (;;) switch (L) {         (no switch when the region has a single label)
  *     case <first>: …                  one case per label: a branch target in the region
  *     case <label>: …
- *     }
- *     x[5] = r5; …                     every register the region writes, written back
- *     if (e >= 0 && …) return n + S[e].fn(…, budget - n, done + n, depth + 1);
- *     return n;                        (the epilogue is inside the loop: see below)
  *   }
+ *   x[5] = r5; …                       every register the region writes, written back
+ *   if (e >= 0 && …) return n + S[e].fn(…, budget - n, done + n, depth + 1);
+ *   return n;
  *
  * Every way out sets h.pc to the next guest pc, adds the instructions retired since the
  * last label to n and breaks `out`. Counting is per straight segment, not per
@@ -37,16 +36,6 @@
  * call site sees a few targets, which V8 calls far more cheaply than the engine's
  * megamorphic call; and one shared epilogue instead of chaining code at every exit
  * measured 20% less TurboFan compile time.
- *
- * The epilogue is inside the `for`, before its back edge, so that V8 counts it as part of
- * the loop. A block whose first call loops long is OSR-compiled before any of its exits
- * has run, so the epilogue's accesses (the slots, the successor's fields, x[]) have no
- * type feedback and deopt the first time they run; V8 keeps OSR code that deopts after
- * its loop, so with the epilogue after the loop such a block could deopt on every exit
- * (seen on bench-cpu.elf in some runs, depending on when the OSR compile finished: one
- * block 1,150-1,300 times, the run's deopts 1,200-1,320 instead of about 45). Inside the
- * loop, that deopt discards the OSR code, which is then rebuilt with the feedback. (On
- * that workload the storm cost little time: no difference was measurable either way.)
  *
  * Page memos are copies of TLB entries in locals, one per base register (loads) and one
  * per base register (stores, only for pages that hold no decoded code): a memo hit is
@@ -272,8 +261,7 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
     memos.length > 0 ? `  let ${memos.map((m) => `${m} = -1, ${m.replace('v', 'x')} = 0`).join(', ')};` : '',
     `  let n = 0, e = -1${multi ? `, L = ${first}` : ''};`,
     `  const lim = budget - ${LEN};`,
-    // The epilogue stays inside the loop (see above: OSR code and deopts after its loop).
-    multi ? '  for (;;) { out: switch (L) {' : '  for (;;) { out: {',
+    multi ? '  out: for (;;) switch (L) {' : '  out: for (;;) {',
   ];
   const tail = [
     '  }',
@@ -289,7 +277,6 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
       '  }',
     ] : []),
     '  return n;',
-    '  }',
     '};',
   ];
   return [...head, ...out, ...tail].join('\n');
