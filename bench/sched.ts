@@ -420,6 +420,29 @@ if (want('isolation')) {
   console.log('isolation: done');
 }
 
+// ---------------------------------------------------------------------------------------
+// SMP guest: the same processes on one vCPU and on two (two harts), virtual time
+
+if (want('smp')) {
+  md.push('## SMP guest: four CPU-bound processes on 1 vs 2 vCPUs (2 harts)', '');
+  const smp = (vcpus: number): number => {
+    const host = new XenHost({ harts: 2, memMiB: 64 });
+    const rec = host.create(parseConfig(
+      `name = "procs"\nkernel = "k"\nmemory = 8\nvcpus = ${vcpus}\ncmdline = "smp-procs n=4 iters=1"\non_poweroff = "preserve"\n`,
+      'procs'), { kernel: PV });
+    if (!host.runUntil(() => rec.console.recent().includes('minios: done'), 1e9)) throw new Error('smp-procs did not finish');
+    const m = /^BENCH smp-procs 4 (\d+)$/m.exec(rec.console.recent());
+    if (m === null || !/^PASS smp-procs$/m.test(rec.console.recent())) throw new Error(`smp-procs failed:\n${rec.console.recent()}`);
+    return Number(m[1]);
+  };
+  const one = smp(1), two = smp(2);
+  const speedup = one / two;
+  md.push('| vCPUs | cycles | speedup |', '| --- | --- | --- |', `| 1 | ${one} | 1.00 |`,
+    `| 2 | ${two} | ${speedup.toFixed(2)} ${verdict(speedup > 1.6)} |`, '');
+  results['smp'] = { processes: 4, cyclesOneVcpu: one, cyclesTwoVcpus: two, speedup };
+  console.log('smp: done');
+}
+
 results['wallSeconds'] = (performance.now() - wallStart) / 1000;
 results['failures'] = failures;
 const suffix = ONLY !== null || QUICK ? '-partial' : '';
