@@ -66,3 +66,71 @@ export function readState(xs: XsClient, dir: string): XenbusState {
   const n = v === null ? 0 : Number(v);
   return Number.isInteger(n) && n >= 0 && n <= 8 ? n as XenbusState : XenbusState.Unknown;
 }
+
+/**
+ * The backend half of the handshake, shared by every split-driver backend: publish the
+ * features and InitWait, follow the frontend's state (connect on Initialised/Connected,
+ * release on Closing/Closed, start over on Initialising), fail a device into Closing.
+ * A subclass says how to connect (map its rings, bind its port) and how to release.
+ */
+export abstract class XenbusBackend {
+  /** Why the backend disconnected the device, if it did. */
+  fault: string | null = null;
+  private watchToken: string | null = null;
+
+  constructor(protected readonly xs: XsClient, readonly paths: DevicePaths) {}
+
+  abstract get connected(): boolean;
+  /** Maps the frontend's rings and binds its event channel, then calls markConnected(). */
+  protected abstract connect(): void;
+  /** Drops the rings and the port (idempotent). */
+  protected abstract release(): void;
+
+  /** Publishes `features`, goes to InitWait and follows the frontend's state. */
+  protected announce(features: Record<string, string>): void {
+    const b = this.paths.back;
+    this.xs.transaction((tx) => {
+      for (const [k, v] of Object.entries(features)) tx.write(`${b}/${k}`, v);
+      tx.write(`${b}/state`, String(XenbusState.InitWait));
+    });
+    this.watchToken = this.xs.watch(`${this.paths.front}/state`, () => this.frontChanged());
+  }
+
+  private frontChanged(): void {
+    const s = readState(this.xs, this.paths.front);
+    if (s === XenbusState.Initialised || s === XenbusState.Connected) {
+      if (!this.connected && this.fault === null) this.connect();
+    } else if (s === XenbusState.Closing || s === XenbusState.Closed || s === XenbusState.Unknown) {
+      if (this.connected) this.release();
+      if (this.xs.read(this.paths.back) !== null && readState(this.xs, this.paths.back) !== XenbusState.Closed) {
+        this.setState(XenbusState.Closed);
+      }
+    } else if (s === XenbusState.Initialising) {
+      // The frontend starts over (a reloaded driver): drop the old rings, offer the device again.
+      if (this.connected) this.release();
+      this.fault = null;
+      if (readState(this.xs, this.paths.back) !== XenbusState.InitWait) this.setState(XenbusState.InitWait);
+    }
+  }
+
+  protected markConnected(): void {
+    this.setState(XenbusState.Connected);
+  }
+
+  /** Disconnects the device for a reason of the backend's (a hostile or broken frontend). */
+  protected failDevice(why: string): void {
+    this.fault = why;
+    this.setState(XenbusState.Closing);
+  }
+
+  private setState(s: XenbusState): void {
+    this.xs.write(`${this.paths.back}/state`, String(s));
+  }
+
+  /** Stops serving (backend shutdown or restart): releases everything, leaves xenstore as it is. */
+  stop(): void {
+    if (this.watchToken !== null) this.xs.unwatch(`${this.paths.front}/state`, this.watchToken);
+    this.watchToken = null;
+    this.release();
+  }
+}

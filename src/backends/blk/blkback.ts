@@ -32,7 +32,7 @@ import type { Control, GrantMapping } from '../../hv/control.js';
 import { GrantError } from '../../hv/grant-table.js';
 import type { XsClient } from '../../xenstore/client.js';
 import { BackRing, RingError, SRING } from '../ring.js';
-import { XenbusState, readState, type DevicePaths } from '../xenbus.js';
+import { XenbusBackend, type DevicePaths } from '../xenbus.js';
 import {
   BLKIF_ENTRY, BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE,
   BLKIF_OP_WRITE_BARRIER, BLKIF_RSP_EOPNOTSUPP, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_SEG,
@@ -74,17 +74,14 @@ interface Req {
   status: number | null;
 }
 
-export class BlkBack {
+export class BlkBack extends XenbusBackend {
   private ring: BackRing | null = null;
   private ringMap: GrantMapping | null = null;
   private port = -1;
-  private watchToken: string | null = null;
   readonly stats: BlkStats = {
     requests: 0, reads: 0, writes: 0, flushes: 0, barriers: 0, errors: 0, bytesRead: 0, bytesWritten: 0,
     hostIos: 0, batches: 0, violations: 0, hostMs: 0, grantMs: 0,
   };
-  /** Why the device was disconnected by the backend, if it was. */
-  fault: string | null = null;
   /** The request/response layout the frontend's `protocol` names. */
   private layout: BlkifLayout = BLKIF_NATIVE;
   private reqBuf = new Uint8Array(BLKIF_ENTRY);
@@ -95,55 +92,32 @@ export class BlkBack {
 
   constructor(
     private readonly ctl: Control,
-    private readonly xs: XsClient,
+    xs: XsClient,
     readonly feDomid: number,
     readonly devid: number,
-    readonly paths: DevicePaths,
+    paths: DevicePaths,
     private readonly fd: number,
     readonly sectors: number,
     readonly readonly: boolean,
     readonly cdrom = false,
-  ) {}
+  ) {
+    super(xs, paths);
+  }
 
   get connected(): boolean {
     return this.ring !== null;
   }
 
-  /** Publishes features, goes to InitWait and follows the frontend's state. */
+  /** Publishes the disk's features and properties, goes to InitWait and follows the frontend. */
   start(): void {
-    const b = this.paths.back;
-    this.xs.transaction((tx) => {
-      tx.write(`${b}/feature-flush-cache`, '1');
-      tx.write(`${b}/feature-barrier`, '1');
-      tx.write(`${b}/feature-persistent`, '0');
-      tx.write(`${b}/max-ring-page-order`, '0');
-      tx.write(`${b}/sectors`, String(this.sectors));
-      tx.write(`${b}/sector-size`, String(SECTOR));
-      tx.write(`${b}/physical-sector-size`, String(SECTOR));
-      tx.write(`${b}/info`, String((this.readonly ? VDISK_READONLY : 0) | (this.cdrom ? VDISK_CDROM : 0)));
-      tx.write(`${b}/state`, String(XenbusState.InitWait));
+    this.announce({
+      'feature-flush-cache': '1', 'feature-barrier': '1', 'feature-persistent': '0', 'max-ring-page-order': '0',
+      sectors: String(this.sectors), 'sector-size': String(SECTOR), 'physical-sector-size': String(SECTOR),
+      info: String((this.readonly ? VDISK_READONLY : 0) | (this.cdrom ? VDISK_CDROM : 0)),
     });
-    this.watchToken = this.xs.watch(`${this.paths.front}/state`, () => this.frontChanged());
   }
 
-  private frontChanged(): void {
-    const s = readState(this.xs, this.paths.front);
-    if (s === XenbusState.Initialised || s === XenbusState.Connected) {
-      if (!this.connected && this.fault === null) this.connect();
-    } else if (s === XenbusState.Closing || s === XenbusState.Closed || s === XenbusState.Unknown) {
-      if (this.connected) this.disconnect();
-      if (readState(this.xs, this.paths.back) !== XenbusState.Closed && this.xs.read(this.paths.back) !== null) {
-        this.xs.write(`${this.paths.back}/state`, String(XenbusState.Closed));
-      }
-    } else if (s === XenbusState.Initialising) {
-      // The frontend starts over (a reloaded driver): drop the old ring, offer the device again.
-      if (this.connected) this.release();
-      this.fault = null;
-      if (readState(this.xs, this.paths.back) !== XenbusState.InitWait) this.xs.write(`${this.paths.back}/state`, String(XenbusState.InitWait));
-    }
-  }
-
-  private connect(): void {
+  protected connect(): void {
     const f = this.paths.front;
     const ref = Number(this.xs.read(`${f}/ring-ref`) ?? NaN);
     const evtchn = Number(this.xs.read(`${f}/event-channel`) ?? NaN);
@@ -164,30 +138,14 @@ export class BlkBack {
       this.release();
       return this.failDevice(`cannot connect: ${(e as Error).message}`);
     }
-    this.xs.write(`${this.paths.back}/state`, String(XenbusState.Connected));
+    this.markConnected();
     this.service();
   }
 
-  private failDevice(why: string): void {
-    this.fault = why;
-    this.xs.write(`${this.paths.back}/state`, String(XenbusState.Closing));
-  }
-
-  private release(): void {
+  protected release(): void {
     if (this.port >= 0) { try { this.ctl.close(this.port); } catch { /* domain gone */ } this.port = -1; }
     if (this.ringMap !== null) { this.ringMap.unmap(); this.ringMap = null; }
     this.ring = null;
-  }
-
-  disconnect(): void {
-    this.release();
-  }
-
-  /** Stops serving (backend shutdown or restart): releases everything, leaves xenstore as it is. */
-  stop(): void {
-    if (this.watchToken !== null) this.xs.unwatch(`${this.paths.front}/state`, this.watchToken);
-    this.watchToken = null;
-    this.release();
   }
 
   // -----------------------------------------------------------------------------------

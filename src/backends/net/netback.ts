@@ -28,7 +28,7 @@ import type { Control, GrantMapping } from '../../hv/control.js';
 import { GrantError } from '../../hv/grant-table.js';
 import type { XsClient } from '../../xenstore/client.js';
 import { BackRing, RingError, SRING } from '../ring.js';
-import { XenbusState, readState, type DevicePaths } from '../xenbus.js';
+import { XenbusBackend, type DevicePaths } from '../xenbus.js';
 import type { Bridge, BridgePort } from './bridge.js';
 import type { VifSpec } from './vif-spec.js';
 import {
@@ -61,17 +61,15 @@ export interface NetStats {
   violations: number;
 }
 
-export class NetBack implements BridgePort {
+export class NetBack extends XenbusBackend implements BridgePort {
   readonly name: string;
   private tx: BackRing | null = null;
   private rx: BackRing | null = null;
   private txMap: GrantMapping | null = null;
   private rxMap: GrantMapping | null = null;
   private port = -1;
-  private watchToken: string | null = null;
   flip = false;
   private readonly rxQueue: Uint8Array[] = [];
-  fault: string | null = null;
   readonly stats: NetStats = {
     txPackets: 0, txBytes: 0, txErrors: 0, rxPackets: 0, rxBytes: 0, rxDropped: 0, rxErrors: 0, flips: 0, violations: 0,
   };
@@ -86,13 +84,14 @@ export class NetBack implements BridgePort {
 
   constructor(
     private readonly ctl: Control,
-    private readonly xs: XsClient,
+    xs: XsClient,
     readonly feDomid: number,
     readonly devid: number,
-    readonly paths: DevicePaths,
+    paths: DevicePaths,
     readonly spec: VifSpec,
     readonly bridge: Bridge,
   ) {
+    super(xs, paths);
     this.name = `vif${feDomid}.${devid}`;
   }
 
@@ -101,38 +100,14 @@ export class NetBack implements BridgePort {
   }
 
   start(): void {
-    const b = this.paths.back;
-    this.xs.transaction((tx) => {
-      tx.write(`${b}/feature-rx-copy`, '1');
-      tx.write(`${b}/feature-rx-flip`, '1');
-      tx.write(`${b}/feature-sg`, '1');
-      tx.write(`${b}/feature-gso-tcpv4`, '0');
-      tx.write(`${b}/feature-split-event-channels`, '0');
-      tx.write(`${b}/multi-queue-max-queues`, '1');
-      tx.write(`${b}/state`, String(XenbusState.InitWait));
-    });
     this.bridge.addPort(this);
-    this.watchToken = this.xs.watch(`${this.paths.front}/state`, () => this.frontChanged());
+    this.announce({
+      'feature-rx-copy': '1', 'feature-rx-flip': '1', 'feature-sg': '1', 'feature-gso-tcpv4': '0',
+      'feature-split-event-channels': '0', 'multi-queue-max-queues': '1',
+    });
   }
 
-  private frontChanged(): void {
-    const s = readState(this.xs, this.paths.front);
-    if (s === XenbusState.Connected || s === XenbusState.Initialised) {
-      if (!this.connected && this.fault === null) this.connect();
-    } else if (s === XenbusState.Closing || s === XenbusState.Closed || s === XenbusState.Unknown) {
-      if (this.connected) this.release();
-      if (this.xs.read(this.paths.back) !== null && readState(this.xs, this.paths.back) !== XenbusState.Closed) {
-        this.xs.write(`${this.paths.back}/state`, String(XenbusState.Closed));
-      }
-    } else if (s === XenbusState.Initialising) {
-      // The frontend starts over (a reloaded driver): drop the old rings, offer the device again.
-      if (this.connected) this.release();
-      this.fault = null;
-      if (readState(this.xs, this.paths.back) !== XenbusState.InitWait) this.xs.write(`${this.paths.back}/state`, String(XenbusState.InitWait));
-    }
-  }
-
-  private connect(): void {
+  protected connect(): void {
     const f = this.paths.front;
     const txRef = Number(this.xs.read(`${f}/tx-ring-ref`) ?? NaN);
     const rxRef = Number(this.xs.read(`${f}/rx-ring-ref`) ?? NaN);
@@ -151,16 +126,11 @@ export class NetBack implements BridgePort {
       this.release();
       return this.failDevice(`cannot connect: ${(e as Error).message}`);
     }
-    this.xs.write(`${this.paths.back}/state`, String(XenbusState.Connected));
+    this.markConnected();
     this.service();
   }
 
-  private failDevice(why: string): void {
-    this.fault = why;
-    this.xs.write(`${this.paths.back}/state`, String(XenbusState.Closing));
-  }
-
-  private release(): void {
+  protected release(): void {
     if (this.port >= 0) { try { this.ctl.close(this.port); } catch { /* gone */ } this.port = -1; }
     this.txMap?.unmap();
     this.rxMap?.unmap();
@@ -169,11 +139,9 @@ export class NetBack implements BridgePort {
     this.rxQueue.length = 0;
   }
 
-  stop(): void {
-    if (this.watchToken !== null) this.xs.unwatch(`${this.paths.front}/state`, this.watchToken);
-    this.watchToken = null;
+  override stop(): void {
     this.bridge.removePort(this);
-    this.release();
+    super.stop();
   }
 
   // -----------------------------------------------------------------------------------
