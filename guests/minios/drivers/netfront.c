@@ -305,19 +305,6 @@ static int is_echo_of(int len, uint32_t seq, uint32_t want_len)
 	       memcmp(reply + 14, frame + 14, want_len - 14) == 0;
 }
 
-static uint32_t cmdline_uint(const char *key, uint32_t dflt)
-{
-	size_t n = strlen(key);
-	for (const char *p = boot.cmdline; *p != '\0'; p++)
-		if ((p == boot.cmdline || p[-1] == ' ') && strncmp(p, key, n) == 0 && p[n] == '=') {
-			uint32_t v = 0;
-			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
-				v = v * 10 + (uint32_t)(*p - '0');
-			return v;
-		}
-	return dflt;
-}
-
 static int peer_mac(uint8_t *mac)
 {
 	const char *p = boot.cmdline;

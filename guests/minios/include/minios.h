@@ -126,6 +126,7 @@ _Noreturn void arch_poweroff(int failed);
 /* ---- kernel/: shared by both builds ---- */
 /* main.c */
 int  cmdline_has(const char *word);
+uint32_t cmdline_uint(const char *key, uint32_t dflt);
 void test_result(const char *name, int ok, const char *fmt, ...) __attribute__((format(__printf__, 3, 4)));
 #define CHECK(name, cond, ...) test_result(name, (cond), __VA_ARGS__)
 extern volatile int fault_expected;          /* a kernel fault skips the instruction instead */

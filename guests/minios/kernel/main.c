@@ -13,6 +13,21 @@ volatile int fault_expected;
 volatile uint32_t fault_cause, fault_addr;
 static uint32_t passed, failed;
 
+/* The value of `key=N` on the command line, or `dflt`. */
+uint32_t cmdline_uint(const char *key, uint32_t dflt)
+{
+	size_t n = strlen(key);
+	for (const char *p = boot.cmdline; p != NULL && *p != '\0'; p++) {
+		if ((p == boot.cmdline || p[-1] == ' ') && strncmp(p, key, n) == 0 && p[n] == '=') {
+			uint32_t v = 0;
+			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
+				v = v * 10 + (uint32_t)(*p - '0');
+			return v;
+		}
+	}
+	return dflt;
+}
+
 int cmdline_has(const char *word)
 {
 	size_t n = strlen(word);

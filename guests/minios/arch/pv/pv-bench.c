@@ -17,20 +17,6 @@
 extern volatile uint32_t port_events[];
 int evtchn_op(int cmd, void *arg);
 
-static uint32_t cmdline_uint(const char *key, uint32_t dflt)
-{
-	size_t n = strlen(key);
-	for (const char *p = boot.cmdline; *p != '\0'; p++) {
-		if ((p == boot.cmdline || p[-1] == ' ') && strncmp(p, key, n) == 0 && p[n] == '=') {
-			uint32_t v = 0;
-			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
-				v = v * 10 + (uint32_t)(*p - '0');
-			return v;
-		}
-	}
-	return dflt;
-}
-
 static int send(evtchn_port_t port)
 {
 	struct evtchn_send s = { .port = port };

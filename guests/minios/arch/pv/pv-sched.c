@@ -24,20 +24,6 @@
 
 int evtchn_op(int cmd, void *arg);
 
-static uint32_t arg_uint(const char *key, uint32_t dflt)
-{
-	size_t n = strlen(key);
-	for (const char *p = boot.cmdline; *p != '\0'; p++) {
-		if ((p == boot.cmdline || p[-1] == ' ') && strncmp(p, key, n) == 0 && p[n] == '=') {
-			uint32_t v = 0;
-			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
-				v = v * 10 + (uint32_t)(*p - '0');
-			return v;
-		}
-	}
-	return dflt;
-}
-
 static volatile uint32_t sink;
 
 static void spin(uint32_t iters)
@@ -177,14 +163,14 @@ static _Noreturn void flood(uint32_t peer)
 int sched_command(void)
 {
 	if (cmdline_has("sched-hog"))
-		hog(arg_uint("peer", DOMID_INVALID));
+		hog(cmdline_uint("peer", DOMID_INVALID));
 	if (cmdline_has("sched-waker"))
-		waker(arg_uint("period", 5000), arg_uint("work", 100));
+		waker(cmdline_uint("period", 5000), cmdline_uint("work", 100));
 	if (cmdline_has("sched-forkbomb"))
 		forkbomb();
 	if (cmdline_has("sched-thrash"))
 		thrash();
 	if (cmdline_has("sched-flood"))
-		flood(arg_uint("peer", DOMID_INVALID));
+		flood(cmdline_uint("peer", DOMID_INVALID));
 	return 0;
 }

@@ -53,20 +53,6 @@ static evtchn_port_t boot_port;   /* IPIs to vCPU 0 */
 static volatile uint32_t work_iters;
 static uint32_t ncpus;
 
-static uint32_t arg_uint(const char *key, uint32_t dflt)
-{
-	size_t n = strlen(key);
-	for (const char *p = boot.cmdline; *p != '\0'; p++) {
-		if ((p == boot.cmdline || p[-1] == ' ') && strncmp(p, key, n) == 0 && p[n] == '=') {
-			uint32_t v = 0;
-			for (p += n + 1; *p >= '0' && *p <= '9'; p++)
-				v = v * 10 + (uint32_t)(*p - '0');
-			return v;
-		}
-	}
-	return dflt;
-}
-
 static int send(evtchn_port_t port)
 {
 	struct evtchn_send s = { .port = port };
@@ -198,8 +184,8 @@ static int setup(void)
 
 static void smp_tests(void)
 {
-	uint32_t rounds = arg_uint("rounds", 100);
-	work_iters = arg_uint("work", 1u << 20);
+	uint32_t rounds = cmdline_uint("rounds", 100);
+	work_iters = cmdline_uint("work", 1u << 20);
 	for (uint32_t r = 0; r < rounds; r++)
 		for (uint32_t i = 1; i < ncpus; i++)
 			command(i, CMD_PING, 1);
@@ -328,7 +314,7 @@ static int procs_bring_up(uint32_t i)
 
 static void smp_procs(void)
 {
-	uint32_t n = arg_uint("n", 4), iters = arg_uint("iters", 2), slice_us = arg_uint("slice", 1000);
+	uint32_t n = cmdline_uint("n", 4), iters = cmdline_uint("iters", 2), slice_us = cmdline_uint("slice", 1000);
 	if (n < 1 || n > 7)
 		n = n < 1 ? 1 : 7;   /* the process table has room for 7 beside the kernel's */
 	ncpus = 1;
