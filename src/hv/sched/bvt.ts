@@ -29,7 +29,7 @@
 
 import type { Domain, Vcpu } from '../domain.js';
 import {
-  allowedOn, checkParams, firstAllowed, HartLedger,
+  allowedOn, checkParams, HartLedger, wakeHart,
   type Decision, type SchedParams, type SchedulerEnv, type SchedulerPolicy,
 } from './scheduler.js';
 
@@ -138,13 +138,8 @@ export class BvtScheduler implements SchedulerPolicy {
   wake(v: Vcpu, now: number): number {
     const s = st(v);
     if (s.queued || this.ledger.hartOf(v) >= 0) return -1;
-    let h = allowedOn(v, v.processor) ? v.processor : firstAllowed(v, this.env.harts);
-    if (this.ledger.running[h] !== null || this.queues[h]!.length > 0) {
-      // Prefer an idle hart the vCPU may use.
-      for (let i = 0; i < this.env.harts; i++) {
-        if (allowedOn(v, i) && this.ledger.running[i] === null && this.queues[i]!.length === 0) { h = i; break; }
-      }
-    }
+    // Prefer an idle hart the vCPU may use.
+    const h = wakeHart(v, this.env.harts, (i) => this.ledger.running[i] !== null || this.queues[i]!.length > 0);
     v.processor = h;
     this.updateSvt(h);
     if (s.avt < this.svt[h]!) s.avt = this.svt[h]!;

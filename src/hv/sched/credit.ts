@@ -32,7 +32,7 @@
 
 import type { Domain, Vcpu } from '../domain.js';
 import {
-  allowedOn, checkParams, firstAllowed, HartLedger, msToCycles,
+  allowedOn, checkParams, HartLedger, msToCycles, wakeHart,
   type Decision, type SchedParams, type SchedulerEnv, type SchedulerPolicy,
 } from './scheduler.js';
 
@@ -194,13 +194,8 @@ export class CreditScheduler implements SchedulerPolicy {
     if (s.queued || this.ledger.hartOf(v) >= 0) return -1;
     s.activeEpoch = this.epoch;
     if (s.pri === CreditPri.UNDER) s.pri = CreditPri.BOOST;
-    let h = allowedOn(v, v.processor) ? v.processor : firstAllowed(v, this.env.harts);
-    if (this.ledger.running[h] !== null || this.firstEligible(this.queues[h]!, h) >= 0) {
-      // Prefer an idle hart the vCPU may use (csched_cpu_pick).
-      for (let i = 0; i < this.env.harts; i++) {
-        if (allowedOn(v, i) && this.ledger.running[i] === null && this.firstEligible(this.queues[i]!, i) < 0) { h = i; break; }
-      }
-    }
+    // Prefer an idle hart the vCPU may use (csched_cpu_pick).
+    const h = wakeHart(v, this.env.harts, (i) => this.ledger.running[i] !== null || this.firstEligible(this.queues[i]!, i) >= 0);
     v.processor = h;
     this.insert(this.queues[h]!, v);
     const cur = this.ledger.running[h] ?? null;

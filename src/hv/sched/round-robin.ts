@@ -13,7 +13,7 @@
 
 import type { Domain, Vcpu } from '../domain.js';
 import {
-  allowedOn, checkParams, firstAllowed, HartLedger, msToCycles,
+  allowedOn, checkParams, HartLedger, msToCycles, wakeHart,
   type Decision, type SchedParams, type SchedulerEnv, type SchedulerPolicy,
 } from './scheduler.js';
 
@@ -57,13 +57,8 @@ export class RoundRobin implements SchedulerPolicy {
     const s = st(v);
     s.since = this.seq++;
     if (s.queued || this.ledger.hartOf(v) >= 0) return -1;
-    let h = allowedOn(v, v.processor) ? v.processor : firstAllowed(v, this.env.harts);
-    if (this.ledger.running[h] !== null || this.queues[h]!.length > 0) {
-      // Prefer an idle hart the vCPU may use (Xen's runq_tickle of an idle CPU).
-      for (let i = 0; i < this.env.harts; i++) {
-        if (allowedOn(v, i) && this.ledger.running[i] === null && this.queues[i]!.length === 0) { h = i; break; }
-      }
-    }
+    // Prefer an idle hart the vCPU may use.
+    const h = wakeHart(v, this.env.harts, (i) => this.ledger.running[i] !== null || this.queues[i]!.length > 0);
     v.processor = h;
     this.queues[h]!.push(v);
     s.queued = true;

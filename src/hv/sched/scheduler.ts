@@ -98,6 +98,16 @@ export function firstAllowed(v: Vcpu, harts: number): number {
 }
 
 /**
+ * The hart a waking vCPU queues on: its own if it may run there (else its first allowed
+ * one) — unless that hart has work (`busy`) and an idle hart the vCPU may use exists.
+ */
+export function wakeHart(v: Vcpu, harts: number, busy: (h: number) => boolean): number {
+  const h = allowedOn(v, v.processor) ? v.processor : firstAllowed(v, harts);
+  if (busy(h)) for (let i = 0; i < harts; i++) if (allowedOn(v, i) && !busy(i)) return i;
+  return h;
+}
+
+/**
  * What each hart runs according to the policy's last decision, and since when: `pick`
  * settles the stint (the cycles to charge) before deciding again, whether or not the
  * vCPU is still runnable.
