@@ -21,8 +21,9 @@ import { XenbusState, createDeviceNodes, devicePaths, readState } from './xenbus
 import { NetBack } from './net/netback.js';
 import { Bridge } from './net/bridge.js';
 import { parseVifSpec, type VifSpec } from './net/vif-spec.js';
+import { UserError } from '../lib/user-error.js';
 
-export class DeviceError extends Error {}
+export class DeviceError extends UserError {}
 
 interface DiskRecord {
   spec: DiskSpec;

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
-import { ConfigError, parseConfig, type DomainConfig } from '../toolstack/config.js';
+import { parseConfig, type DomainConfig } from '../toolstack/config.js';
 import { XenHost, type GuestRecord } from '../daemon/host.js';
 import { parseSize } from '../lib/size.js';
 import { MAX_HARTS } from '../machine/rv32/machine.js';
@@ -23,17 +23,7 @@ import { ApiClient } from '../api/client.js';
 import type { SchedulerName } from '../hv/sched/scheduler.js';
 import { HttpError } from '../api/websocket.js';
 import { consoleCommand } from './console.js';
-import { DeviceError } from '../backends/devices.js';
-import { DiskSpecError } from '../backends/blk/disk-spec.js';
-import { VifSpecError } from '../backends/net/vif-spec.js';
-import { XsError } from '../xenstore/tree.js';
-import { SchedError } from '../toolstack/sched.js';
-
-/** Mistakes in a config that only show when the domain is built (devices, scheduling keys). */
-function isUserError(e: unknown): boolean {
-  return e instanceof DeviceError || e instanceof DiskSpecError || e instanceof VifSpecError ||
-    e instanceof XsError || e instanceof SchedError;
-}
+import { UserError } from '../lib/user-error.js';
 
 /** Creates the domains on the running daemon; -c then attaches to the last one's console. */
 async function createOnDaemon(client: ApiClient, files: string[], overrides: string[], paused: boolean, attach: boolean): Promise<number> {
@@ -113,12 +103,7 @@ export const createCommand: Command = {
     const configs: DomainConfig[] = [];
     for (const f of files) {
       process.stderr.write(`Parsing config from ${f}\n`);
-      try {
-        configs.push(parseConfig(readFileSync(f, 'utf8'), f, overrides));
-      } catch (e) {
-        if (e instanceof ConfigError) { process.stderr.write(`tsxen create: ${e.message}\n`); return 1; }
-        throw e;
-      }
+      configs.push(parseConfig(readFileSync(f, 'utf8'), f, overrides)); // a ConfigError is a UserError: one line
     }
     if (o['dry-run']) {
       process.stdout.write(JSON.stringify(configs.length === 1 ? configs[0] : configs, null, 2) + '\n');
@@ -158,11 +143,7 @@ export const createCommand: Command = {
     try {
       for (const c of configs) attachedRec = host.create(c);
     } catch (e) {
-      if (e instanceof XenError || isUserError(e)) { process.stderr.write(`tsxen create: ${(e as Error).message}\n`); return 1; }
-      if (e instanceof Error && /already exists|too small/.test(e.message)) {
-        process.stderr.write(`tsxen create: ${e.message}\n`);
-        return 1;
-      }
+      if (e instanceof XenError || e instanceof UserError) { process.stderr.write(`tsxen create: ${e.message}\n`); return 1; }
       throw e;
     }
 

@@ -19,7 +19,7 @@ import { blockCommands } from './block.js';
 import { networkCommands } from './network.js';
 import { schedCommands } from './sched.js';
 import { demoCommand } from './demo.js';
-import { ImageError } from '../lib/elf.js';
+import { UserError } from '../lib/user-error.js';
 
 const COMMANDS: Command[] = [
   createCommand, consoleCommand, ...domainCommands, ...memoryCommands, ...hostCommands, topCommand,
@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`tsxen ${cmd.name}: ${e.path ?? ''}: ${what}\n`);
       return 1;
     }
-    if (e instanceof ImageError || e instanceof RangeError) {
+    if (e instanceof UserError || e instanceof RangeError) {
       process.stderr.write(`tsxen ${cmd.name}: ${(e as Error).message}\n`);
       return 1;
     }

@@ -12,6 +12,7 @@ import { Control } from '../hv/control.js';
 import { DomainState, type Domain } from '../hv/domain.js';
 import { ShutdownReason, SHUTDOWN_NAMES } from '../hv/abi/xen.js';
 import { SchedControl } from '../hv/sched-control.js';
+import { UserError } from '../lib/user-error.js';
 import { applySchedConfig } from '../toolstack/sched.js';
 import { buildPvDomain, type BuiltDomain } from '../toolstack/builder.js';
 import { ConsoleBackend } from '../backends/console/console-backend.js';
@@ -69,7 +70,7 @@ export class XenHost {
   /** Builds a domain from a config and starts it (unless `paused`). Returns its domid. */
   create(config: DomainConfig, options: { paused?: boolean; kernel?: Uint8Array } = {}): GuestRecord {
     for (const r of this.guests.values()) {
-      if (r.config.name === config.name) throw new Error(`a domain named '${config.name}' already exists (domid ${r.domid})`);
+      if (r.config.name === config.name) throw new UserError(`a domain named '${config.name}' already exists (domid ${r.domid})`);
     }
     const kernel = options.kernel ?? readFileSync(config.kernel);
     const ramdisk = config.ramdisk !== undefined ? readFileSync(config.ramdisk) : undefined;

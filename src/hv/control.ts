@@ -15,11 +15,12 @@
 import type { Hypervisor } from './hypervisor.js';
 import { Domain, DomainState, Vcpu, VcpuState } from './domain.js';
 import { EventChannels } from './event-channel.js';
-import { DOMID_SELF, Errno, ShutdownReason, XenError } from './abi/xen.js';
+import { Errno, MmuextCmd, ShutdownReason, XenError } from './abi/xen.js';
 import { FrameFlag, PageType } from './mm/frame-table.js';
 import { allocFrame } from './hypercall/memory.js';
 import { mmuextOne } from './hypercall/mmu.js';
-import { MmuextCmd } from './abi/xen.js';
+import { checkPrivileged, privilegedTarget } from './privilege.js';
+import { SchedControl } from './sched-control.js';
 import type { GuestContext } from './vcpu-context.js';
 import { formatCpuMask } from './sched/scheduler.js';
 import { GrantError, grantTables, grantTablesIfAny, type Mapping } from './grant-table.js';
@@ -64,21 +65,6 @@ export interface PhysInfo {
   totalPages: number;
   freePages: number;
   hypervisorPages: number;
-}
-
-/** Privileged operations refuse unprivileged callers with EPERM, as domctl does. */
-export function checkPrivileged(caller: Domain): void {
-  if (!caller.privileged) throw new XenError(Errno.EPERM, `domain ${caller.id} is not privileged`);
-}
-
-/** The domain a privileged operation acts on (DOMID_SELF = the caller); ESRCH if it is gone. */
-export function privilegedTarget(hv: Hypervisor, caller: Domain, domid: number, allowDying: boolean): Domain {
-  checkPrivileged(caller);
-  const d = domid === DOMID_SELF ? caller : hv.domains.get(domid);
-  if (d === undefined || d.state === DomainState.DEAD || (!allowDying && d.state === DomainState.DYING)) {
-    throw new XenError(Errno.ESRCH, `no domain ${domid}`);
-  }
-  return d;
 }
 
 export class Control {
@@ -238,23 +224,13 @@ export class Control {
     return [...this.hv.domains.keys()].sort((a, b) => a - b).map((id) => this.domainInfo(id));
   }
 
+  /** xl vcpu-list's view of SchedControl.vcpuList: affinity as a cpu list. */
   vcpuList(domid?: number): VcpuInfo[] {
-    this.checkPrivileged();
-    const out: VcpuInfo[] = [];
-    const cyclesToNs = 1e9 / this.hv.machine.cpuHz;
-    for (const d of [...this.hv.domains.values()].sort((a, b) => a.id - b.id)) {
-      if (domid !== undefined && d.id !== domid) continue;
-      for (const v of d.vcpus) {
-        const state = v.state === VcpuState.RUNNING ? 'r' : v.state === VcpuState.BLOCKED ? 'b' :
-          v.state === VcpuState.OFFLINE ? '-' : d.pauseCount > 0 ? 'p' : 'r-';
-        out.push({
-          domid: d.id, name: d.name, vcpu: v.id, cpu: v.processor, state,
-          cpuTimeNs: (v.cpuCycles + this.running(v)) * cyclesToNs,
-          affinity: formatCpuMask(v.affinity, this.hv.machine.harts.length),
-        });
-      }
-    }
-    return out;
+    const harts = this.hv.machine.harts.length;
+    return new SchedControl(this.hv, this.caller).vcpuList(domid).map((v) => ({
+      domid: v.domid, name: v.name, vcpu: v.vcpu, cpu: v.cpu, state: v.state, cpuTimeNs: v.cpuTimeNs,
+      affinity: formatCpuMask(v.affinity, harts),
+    }));
   }
 
   private running(v: Vcpu): number {

@@ -144,12 +144,6 @@ export class Domain {
     return this.state === DomainState.ACTIVE && this.pauseCount === 0;
   }
 
-  get cpuCycles(): number {
-    let n = 0;
-    for (const v of this.vcpus) n += v.cpuCycles;
-    return n;
-  }
-
   /** xl's state letters: r running, b blocked, p paused, s shutdown, c crashed, d dying. */
   get stateLetters(): string {
     // Domain 0 runs in the host process, always: xl shows it running.

@@ -234,10 +234,4 @@ export class EventChannels {
     const p = PER_VCPU_VIRQS.has(virq) ? (v?.virqPort[virq] ?? 0) : this.globalVirqPort[virq]!;
     if (p !== 0) this.host.setPending(this.domain, p);
   }
-
-  countBound(): number {
-    let n = 0;
-    for (let p = 1; p < this.ports.length; p++) if (this.ports[p]!.state !== PortState.FREE) n++;
-    return n;
-  }
 }

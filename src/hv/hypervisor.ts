@@ -547,6 +547,8 @@ export class Hypervisor implements MachineModeHandler, EventHost {
   /** A guest (or Domain 0) shut the domain down: stop its vCPUs and tell the toolstack. */
   shutdownDomain(d: Domain, reason: ShutdownReason): void {
     if (d.state !== DomainState.ACTIVE) return;
+    // A code latched with SCHEDOP_shutdown_code is the one reported (as in Xen).
+    if (d.latchedShutdownCode !== null) reason = d.latchedShutdownCode;
     d.state = DomainState.SHUTDOWN;
     d.shutdownReason = reason;
     for (const v of d.vcpus) this.deschedule(v);
@@ -600,9 +602,4 @@ export class Hypervisor implements MachineModeHandler, EventHost {
     return this.machine.ram.i32[(pa - this.machine.ram.base) >>> 2]!;
   }
 
-  /** Wraps TypeScript-side failures of hypercall-level operations as errno results. */
-  static errnoOf(e: unknown): number {
-    if (e instanceof XenError) return -e.errno;
-    throw e;
-  }
 }

@@ -5,7 +5,7 @@
  * method checks that its caller is privileged (a guest gets EPERM).
  */
 
-import { checkPrivileged, privilegedTarget } from './control.js';
+import { checkPrivileged, privilegedTarget } from './privilege.js';
 import type { Hypervisor } from './hypervisor.js';
 import { Domain, VcpuState, type Vcpu } from './domain.js';
 import { Errno, XenError } from './abi/xen.js';

@@ -4,7 +4,9 @@
  * whose message names the problem.
  */
 
-export class ImageError extends Error {
+import { UserError } from './user-error.js';
+
+export class ImageError extends UserError {
   override readonly name = 'ImageError';
 }
 

@@ -6,6 +6,7 @@
  */
 
 import type { DomainConfig } from './config.js';
+import { UserError } from '../lib/user-error.js';
 import type { SchedAction, SchedInfo } from './sched.js';
 import type { IoAction, XsRow } from './io.js';
 import type { BlockInfo, NetInfo } from '../backends/devices.js';
@@ -129,7 +130,7 @@ export const MUTATING: ReadonlySet<ActionKind> = new Set<ActionKind>([
 ]);
 
 /** A failure a client caused: the message is for the user; `status` is the HTTP status. */
-export class ToolstackError extends Error {
+export class ToolstackError extends UserError {
   constructor(message: string, readonly status: 400 | 404 | 409 | 401 | 403 = 400) {
     super(message);
   }

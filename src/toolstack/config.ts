@@ -16,7 +16,9 @@
  * same value syntax.
  */
 
-export class ConfigError extends Error {}
+import { UserError } from '../lib/user-error.js';
+
+export class ConfigError extends UserError {}
 
 export type ConfigValue = string | number | string[];
 

@@ -16,6 +16,7 @@
  */
 
 import type { Devices, BlockInfo, NetInfo } from '../backends/devices.js';
+import { UserError } from '../lib/user-error.js';
 
 export type IoAction =
   | { kind: 'xenstore-ls'; path: string }
@@ -36,7 +37,7 @@ export interface XsRow {
   perms: string[];
 }
 
-export class IoError extends Error {}
+export class IoError extends UserError {}
 
 export function dispatchIo(devices: Devices, a: IoAction): XsRow[] | BlockInfo | BlockInfo[] | NetInfo | NetInfo[] | null {
   const xs = devices.xs;

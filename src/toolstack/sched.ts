@@ -8,6 +8,7 @@
 import type { SchedControl } from '../hv/sched-control.js';
 import { formatCpuMask, type SchedParams, type SchedulerName } from '../hv/sched/scheduler.js';
 import type { DomainRef } from './actions.js';
+import { UserError } from '../lib/user-error.js';
 
 export type SchedAction =
   /** A policy's parameters for one domain (or all), and its global ones. */
@@ -32,7 +33,7 @@ export interface SchedInfo {
   domains: SchedDomainRow[];
 }
 
-export class SchedError extends Error {
+export class SchedError extends UserError {
   override readonly name = 'SchedError';
 }
 

@@ -12,12 +12,9 @@ import {
 import { ShutdownReason, XenError, XEN_CAPABILITIES, XEN_EXTRAVERSION, XEN_MAJOR, XEN_MINOR } from '../hv/abi/xen.js';
 import type { DomainInfo } from '../hv/control.js';
 import { SchedControl } from '../hv/sched-control.js';
-import { SchedError, dispatchSched, type SchedAction } from './sched.js';
-import { IoError, dispatchIo, type IoAction } from './io.js';
-import { DeviceError } from '../backends/devices.js';
-import { DiskSpecError } from '../backends/blk/disk-spec.js';
-import { VifSpecError } from '../backends/net/vif-spec.js';
-import { XsError } from '../xenstore/tree.js';
+import { dispatchSched, type SchedAction } from './sched.js';
+import { dispatchIo, type IoAction } from './io.js';
+import { UserError } from '../lib/user-error.js';
 
 const SCHED_KINDS = new Set(['sched-get', 'sched-set', 'vcpu-pin', 'vcpu-set']);
 const IO_KINDS = new Set(['xenstore-ls', 'xenstore-read', 'xenstore-write', 'xenstore-rm', 'block-attach', 'block-detach',
@@ -25,8 +22,6 @@ const IO_KINDS = new Set(['xenstore-ls', 'xenstore-read', 'xenstore-write', 'xen
 
 export class Toolstack {
   private readonly startedAt = Date.now();
-  /** Balloon targets set with mem-set (MiB), until xenstore carries them to the guest. */
-  private readonly memTargets = new Map<number, number>();
 
   constructor(readonly host: XenHost) {}
 
@@ -41,13 +36,9 @@ export class Toolstack {
       if (IO_KINDS.has(action.kind)) return dispatchIo(this.host.devices, action as IoAction) as never;
       return this.run(action as Exclude<ToolstackAction, SchedAction | IoAction>);
     } catch (e) {
+      if (e instanceof ToolstackError) throw e;
       if (e instanceof XenError) throw new ToolstackError(e.message, e.message.startsWith('ESRCH') ? 404 : 400);
-      if (e instanceof SchedError || e instanceof DeviceError || e instanceof DiskSpecError || e instanceof VifSpecError) {
-        throw new ToolstackError(e.message);
-      }
-      if (e instanceof IoError || e instanceof XsError) {
-        throw new ToolstackError(e.message, /no such|ENOENT/.test(e.message) ? 404 : 400);
-      }
+      if (e instanceof UserError) throw new ToolstackError(e.message, /no such|ENOENT/.test(e.message) ? 404 : 400);
       throw e;
     }
   }
@@ -65,11 +56,7 @@ export class Toolstack {
         try {
           rec = this.host.create(a.config, { paused: a.paused === true });
         } catch (e) {
-          if (e instanceof XenError || e instanceof DeviceError || e instanceof DiskSpecError || e instanceof VifSpecError ||
-              e instanceof XsError || e instanceof SchedError ||
-              (e instanceof Error && /too small|no loadable|ELF|entry point|overlaps/.test(e.message))) {
-            throw new ToolstackError(e.message);
-          }
+          if (e instanceof XenError || e instanceof UserError) throw new ToolstackError(e.message);
           if (e instanceof Error && 'code' in e && (e as NodeJS.ErrnoException).code === 'ENOENT') {
             throw new ToolstackError(`${(e as NodeJS.ErrnoException).path}: no such file`);
           }
@@ -124,7 +111,6 @@ export class Toolstack {
         if (a.mib * 256 > info.maxPages) {
           throw new ToolstackError(`target ${a.mib} MiB is above the domain's maximum ${info.maxPages / 256} MiB (use mem-max)`);
         }
-        this.memTargets.set(id, a.mib);
         // The balloon driver in the guest watches this key (KiB, as in Xen).
         this.host.devices.xs.write(`/local/domain/${id}/memory/target`, String(Math.round(a.mib * 1024)));
         return { domid: id, targetMiB: a.mib };
@@ -169,10 +155,6 @@ export class Toolstack {
     const id = this.resolve(ref);
     if (id === 0) throw new ToolstackError('Domain 0 cannot be the target of this operation');
     return id;
-  }
-
-  targetMiB(domid: number): number | undefined {
-    return this.memTargets.get(domid);
   }
 
   private summaries(): DomainSummary[] {

@@ -9,6 +9,8 @@
  * listed. Privileged connections (Domain 0) bypass the checks.
  */
 
+import { UserError } from '../lib/user-error.js';
+
 export type PermLetter = 'n' | 'r' | 'w' | 'b';
 
 export interface Perm {
@@ -16,7 +18,7 @@ export interface Perm {
   perm: PermLetter;
 }
 
-export class XsError extends Error {
+export class XsError extends UserError {
   constructor(readonly code: XsErrno, detail = '') {
     super(detail === '' ? code : `${code}: ${detail}`);
   }

@@ -10,6 +10,8 @@
  * read-only CD-ROM.
  */
 
+import { UserError } from '../../lib/user-error.js';
+
 export interface DiskSpec {
   target: string;
   format: string;
@@ -20,7 +22,7 @@ export interface DiskSpec {
   cdrom: boolean;
 }
 
-export class DiskSpecError extends Error {}
+export class DiskSpecError extends UserError {}
 
 export function parseDiskSpec(spec: string): DiskSpec {
   const parts = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');

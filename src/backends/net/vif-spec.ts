@@ -6,6 +6,8 @@
  * domain and device ids (xl draws a random one).
  */
 
+import { UserError } from '../../lib/user-error.js';
+
 export interface VifSpec {
   mac: string;
   bridge: string;
@@ -13,7 +15,7 @@ export interface VifSpec {
   mtu: number;
 }
 
-export class VifSpecError extends Error {}
+export class VifSpecError extends UserError {}
 
 const KNOWN = new Set(['mac', 'bridge', 'ip', 'mtu', 'model', 'type', 'vifname', 'script', 'rate', 'backend',
   'gatewaydev', 'trusted', 'devid', 'accel']);

@@ -21,10 +21,9 @@
  * every hart's TLB is flushed if no flush has happened since the stamp.
  */
 
-import { DOMID_XEN, Errno, XenError } from '../abi/xen.js';
+import { XenError } from '../abi/xen.js';
 
 export const enum PageType { NONE = 0, L1 = 1, L2 = 2, WRITABLE = 7 }
-export const PAGE_TYPE_NAMES: Record<number, string> = { 0: 'none', 1: 'l1', 2: 'l2', 7: 'writable' };
 
 export const enum FrameFlag { PINNED = 1, VALIDATED = 2, ALLOCATED = 4, XEN_HEAP = 8 }
 
@@ -285,10 +284,5 @@ export class FrameTable {
     this.flushAllTlbs();
     this.tlbEpoch++;
   }
-
-  assertOwner(mfn: number, owner: number): void {
-    if (this.ownerOf(mfn) !== owner) throw new XenError(Errno.EINVAL, `frame 0x${mfn.toString(16)} not owned by ${owner}`);
-  }
 }
 
-export const HYPERVISOR_OWNER = DOMID_XEN;

@@ -180,4 +180,3 @@ export class PvMmu implements TableValidator {
   }
 }
 
-export { PTE_R };
