@@ -211,7 +211,7 @@ export class Control {
       totPages: d.totPages,
       maxPages: d.maxPages,
       memKiB: d.totPages * 4,
-      cpuTimeNs: this.liveCycles(d) * cyclesToNs,
+      cpuTimeNs: d.vcpus.reduce((n, v) => n + this.hv.cpuCycles(v), 0) * cyclesToNs,
       privileged: d.privileged,
       dying: d.state === DomainState.DYING,
       shutdown: d.state === DomainState.SHUTDOWN,
@@ -231,18 +231,6 @@ export class Control {
       domid: v.domid, name: v.name, vcpu: v.vcpu, cpu: v.cpu, state: v.state, cpuTimeNs: v.cpuTimeNs,
       affinity: formatCpuMask(v.affinity, harts),
     }));
-  }
-
-  private running(v: Vcpu): number {
-    if (v.state !== VcpuState.RUNNING) return 0;
-    const h = this.hv.machine.harts[v.processor]!;
-    return Math.max(0, h.now() - v.runStart);
-  }
-
-  private liveCycles(d: Domain): number {
-    let n = 0;
-    for (const v of d.vcpus) n += v.cpuCycles + this.running(v);
-    return n;
   }
 
   // ---------------------------------------------------------------------------------

@@ -387,6 +387,12 @@ export class Hypervisor implements MachineModeHandler, EventHost {
     if (h !== this.activeHart) this.machine.clint.write(4 * h, 4, 1);
   }
 
+  /** Cycles `v` has run, including the stint in progress if it is on a hart now. */
+  cpuCycles(v: Vcpu): number {
+    const hart = this.hartOf(v);
+    return v.cpuCycles + (hart !== null ? Math.max(0, hart.now() - v.runStart) : 0);
+  }
+
   /** The hart a vCPU is live on, or null. */
   hartOf(v: Vcpu): Hart | null {
     return this.current[v.processor] === v ? this.machine.harts[v.processor]! : null;

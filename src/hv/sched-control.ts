@@ -132,12 +132,11 @@ export class SchedControl {
       if (domid !== undefined && d.id !== domid) continue;
       for (const v of d.vcpus) {
         const live = this.hv.current[v.processor] === v;
-        const running = live ? Math.max(0, this.hv.machine.harts[v.processor]!.now() - v.runStart) : 0;
         const state = v.state === VcpuState.OFFLINE ? '-' : live ? 'r' : v.state === VcpuState.BLOCKED ? 'b' :
           d.pauseCount > 0 ? 'p' : '-';
         out.push({
           domid: d.id, name: d.name, vcpu: v.id, cpu: v.processor, state,
-          cpuTimeNs: (v.cpuCycles + running) * nsPerCycle, affinity: v.affinity & ((2 ** this.hv.machine.harts.length) - 1),
+          cpuTimeNs: this.hv.cpuCycles(v) * nsPerCycle, affinity: v.affinity & ((2 ** this.hv.machine.harts.length) - 1),
           runstateNs: this.hv.runstate.totals(v, live, this.hv.machine.now * nsPerCycle),
         });
       }
