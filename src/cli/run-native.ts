@@ -82,7 +82,7 @@ export const runNativeCommand: Command = {
     }
 
     const engine = values.engine;
-    if (engine !== 'interp' && engine !== 'jit') throw new UsageError(`--engine must be interp or jit, got '${engine}'`);
+    if (engine !== 'interp' && engine !== 'jit' && engine !== 'wasm') throw new UsageError(`--engine must be interp, jit or wasm, got '${engine}'`);
 
     if (!existsSync(file)) throw new ImageError(`${file}: no such file`);
     if (statSync(file).isDirectory()) throw new ImageError(`${file}: is a directory, not an image`);

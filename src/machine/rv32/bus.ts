@@ -29,6 +29,8 @@ interface Region {
   device: MmioDevice;
 }
 
+import type { MachineMemory } from './memory.js';
+
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
 
@@ -46,17 +48,25 @@ export class Ram {
   /** Called with a RAM page index whose decoded instructions must be dropped. */
   onCodeWrite: (page: number, offset: number, length: number) => void = () => {};
 
-  constructor(base: number, size: number) {
+  /**
+   * With `memory`, RAM and the code-page map live in the machine's shared memory (see
+   * memory.ts); without, in a buffer of their own.
+   */
+  constructor(base: number, size: number, memory?: MachineMemory) {
     if (size % PAGE_SIZE !== 0) throw new Error(`RAM size ${size} is not a multiple of 4 KiB`);
     this.base = base;
     this.size = size;
-    this.buffer = new ArrayBuffer(size);
-    this.u8 = new Uint8Array(this.buffer);
-    this.i8 = new Int8Array(this.buffer);
-    this.u16 = new Uint16Array(this.buffer);
-    this.i16 = new Int16Array(this.buffer);
-    this.i32 = new Int32Array(this.buffer);
-    this.codePages = new Uint8Array(size / PAGE_SIZE);
+    const buffer = memory?.buffer ?? new ArrayBuffer(size);
+    const at = memory?.ramOffset ?? 0;
+    this.buffer = buffer;
+    this.u8 = new Uint8Array(buffer, at, size);
+    this.i8 = new Int8Array(buffer, at, size);
+    this.u16 = new Uint16Array(buffer, at, size >>> 1);
+    this.i16 = new Int16Array(buffer, at, size >>> 1);
+    this.i32 = new Int32Array(buffer, at, size >>> 2);
+    this.codePages = memory !== undefined
+      ? new Uint8Array(buffer, memory.alloc(size / PAGE_SIZE), size / PAGE_SIZE)
+      : new Uint8Array(size / PAGE_SIZE);
   }
 
   contains(pa: number, len = 1): boolean {

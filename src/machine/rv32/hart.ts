@@ -27,7 +27,8 @@ import {
   Cause, Csr, INTERRUPT_BIT, IRQ_PRIORITY, MEDELEG_WRITABLE, MIP_M_WRITABLE, MIP_SSIP, MISA_VALUE,
   Mode, Mstatus, MSTATUS_WRITABLE, S_INTERRUPTS, ALL_INTERRUPTS, SSTATUS_MASK,
 } from './csr.js';
-import { Access, TLB_MASK, Tlb, translate, faultCause } from './mmu.js';
+import { Access, TLB_BYTES, TLB_MASK, Tlb, translate, faultCause } from './mmu.js';
+import type { MachineMemory } from './memory.js';
 import type { PhysicalBus, Ram } from './bus.js';
 import type { CodeCache } from './code-cache.js';
 import { COST } from './costs.js';
@@ -65,6 +66,11 @@ export interface HartEngine {
   execute(budget: number): void;
 }
 
+/** Bytes of a hart's register block in its state (see Hart.stateOffset). */
+export const HART_REGS_BYTES = 256;
+/** Bytes of one hart's state: registers, then a Tlb per mode (index 2 unused). */
+export const HART_STATE_BYTES = HART_REGS_BYTES + 4 * TLB_BYTES;
+
 export const enum HartState { RUNNING = 0, WFI = 1, STOPPED = 2 }
 
 if (DECODED_STRIDE !== 4 || TLB_MASK !== 0xff) {
@@ -77,7 +83,13 @@ const STORE_RAM = 0, STORE_DEVICE = 1, STORE_TRAP = -1;
 export class Hart {
   readonly id: number;
   /** x0..x31, plus slot 32 that absorbs writes to x0. */
-  readonly x = new Int32Array(33);
+  readonly x: Int32Array;
+  /**
+   * Byte offset of this hart's state in `stateBuffer`: `x` at 0 (words 33..63 are
+   * scratch for translated code), then the Tlb of each mode (HART_STATE_BYTES in all).
+   */
+  readonly stateOffset: number;
+  readonly stateBuffer: ArrayBuffer;
   pc = 0;
   mode: Mode = Mode.M;
   state: HartState = HartState.RUNNING;
@@ -129,7 +141,7 @@ export class Hart {
   private pageHost = 0;
 
   /** Per-privilege TLBs, indexed by Mode (index 2 unused). */
-  readonly tlbs: Tlb[] = [new Tlb(), new Tlb(), new Tlb(), new Tlb()];
+  readonly tlbs: Tlb[];
 
   /** When set, every retired instruction is reported here (slow: --trace). */
   tracer: ((hart: Hart, pc: number, raw: number) => void) | null = null;
@@ -140,10 +152,15 @@ export class Hart {
   private readonly host: HartHost;
   private readonly ram: Ram;
 
-  constructor(id: number, host: HartHost) {
+  /** With `memory`, the hart's state lives in the machine's shared memory (memory.ts). */
+  constructor(id: number, host: HartHost, memory?: MachineMemory) {
     this.id = id;
     this.host = host;
     this.ram = host.bus.ram;
+    this.stateBuffer = memory?.buffer ?? new ArrayBuffer(HART_STATE_BYTES);
+    this.stateOffset = memory?.alloc(HART_STATE_BYTES) ?? 0;
+    this.x = new Int32Array(this.stateBuffer, this.stateOffset, 33);
+    this.tlbs = [0, 1, 2, 3].map((m) => new Tlb(this.stateBuffer, this.stateOffset + HART_REGS_BYTES + m * TLB_BYTES));
   }
 
   get mip(): number {

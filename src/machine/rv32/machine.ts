@@ -21,7 +21,8 @@
 
 import { PhysicalBus, Ram } from './bus.js';
 import { CodeCache } from './code-cache.js';
-import { Hart, HartState, type HartHost, type MachineModeHandler } from './hart.js';
+import { HART_STATE_BYTES, Hart, HartState, type HartHost, type MachineModeHandler } from './hart.js';
+import { MachineMemory } from './memory.js';
 import { Clint } from './devices/clint.js';
 import { Uart16550 } from './devices/uart.js';
 import { Finisher, type FinisherEvent } from './devices/finisher.js';
@@ -29,6 +30,10 @@ import { DEFAULT_CPU_HZ, TIMEBASE_HZ } from './costs.js';
 import { Mode } from './csr.js';
 import { Translator } from './jit/block-cache.js';
 import { JitEngine } from './jit/engine.js';
+import { JsBackend } from './jit/js-backend.js';
+import type { BlockFn } from './jit/codegen.js';
+import { WasmBackend, type WasmBlockFn } from './jit/wasm/backend.js';
+import { WasmEngine } from './jit/wasm/engine.js';
 
 export const RAM_BASE = 0x80000000;
 export const UART_BASE = 0x10000000;
@@ -54,7 +59,7 @@ export interface MachineConfig {
   engine?: Engine;
 }
 
-export type Engine = 'interp' | 'jit';
+export type Engine = 'interp' | 'jit' | 'wasm';
 export const DEFAULT_ENGINE: Engine = 'jit';
 
 /** Why the machine stopped running. */
@@ -66,6 +71,8 @@ export type StopReason =
   | { kind: 'idle' };
 
 export class Machine implements HartHost {
+  /** One WebAssembly.Memory for RAM and the state translated code touches (memory.ts). */
+  readonly memory: MachineMemory;
   readonly ram: Ram;
   readonly bus: PhysicalBus;
   readonly code: CodeCache;
@@ -97,18 +104,28 @@ export class Machine implements HartHost {
     }
     this.cpuHz = config.cpuHz ?? DEFAULT_CPU_HZ;
     this.quantum = config.quantum ?? (nharts > 1 ? 10_000 : 1_000_000);
-    this.ram = new Ram(RAM_BASE, ramSize);
+    const pages = ramSize / 4096;
+    // State: each hart's registers and TLBs, the code-page map, the translator's page table.
+    this.memory = new MachineMemory(ramSize, nharts * HART_STATE_BYTES + pages * 5 + 4096);
+    this.ram = new Ram(RAM_BASE, ramSize, this.memory);
     this.bus = new PhysicalBus(this.ram);
     this.code = new CodeCache(this.ram);
     this.harts = [];
-    for (let i = 0; i < nharts; i++) this.harts.push(new Hart(i, this));
+    for (let i = 0; i < nharts; i++) this.harts.push(new Hart(i, this, this.memory));
     this.engine = config.engine ?? DEFAULT_ENGINE;
     if (this.engine === 'jit') {
-      const translator = new Translator(this.ram, this.code);
+      const translator = new Translator<BlockFn>(this.ram, this.code);
+      translator.backend = new JsBackend(translator, this.ram, this.code);
       this.translator = translator;
       for (const h of this.harts) h.engine = new JitEngine(h, translator);
+    } else if (this.engine === 'wasm') {
+      const translator = new Translator<WasmBlockFn>(this.ram, this.code);
+      const backend = new WasmBackend(this.memory, this.ram, translator, this.code);
+      translator.backend = backend;
+      this.translator = translator;
+      for (const h of this.harts) h.engine = new WasmEngine(h, translator, backend);
     } else if (this.engine !== 'interp') {
-      throw new RangeError(`engine must be 'interp' or 'jit', got '${String(this.engine)}'`);
+      throw new RangeError(`engine must be 'interp', 'jit' or 'wasm', got '${String(this.engine)}'`);
     }
     this.clint = new Clint(this.harts, Math.max(1, Math.round(this.cpuHz / TIMEBASE_HZ)));
     this.uart = new Uart16550(config.consoleOut ?? (() => {}));

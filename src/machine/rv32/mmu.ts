@@ -35,6 +35,8 @@ export const enum Access { FETCH = 0, LOAD = 1, STORE = 2 }
 export const TLB_BITS = 8;
 export const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
+/** Bytes of one Tlb's arrays (see the constructor). */
+export const TLB_BYTES = 6 * TLB_SIZE * 4;
 
 const PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
 
@@ -42,12 +44,26 @@ export class Tlb {
   /** Per VPN[1]: 1 when an entry from a megapage there was installed (see above). */
   private readonly megapages = new Uint8Array(1024);
   private anyMegapage = false;
-  readonly rTag = new Int32Array(TLB_SIZE).fill(-1);
-  readonly rXor = new Int32Array(TLB_SIZE);
-  readonly wTag = new Int32Array(TLB_SIZE).fill(-1);
-  readonly wXor = new Int32Array(TLB_SIZE);
-  readonly xTag = new Int32Array(TLB_SIZE).fill(-1);
-  readonly xXor = new Int32Array(TLB_SIZE);
+  readonly rTag: Int32Array;
+  readonly rXor: Int32Array;
+  readonly wTag: Int32Array;
+  readonly wXor: Int32Array;
+  readonly xTag: Int32Array;
+  readonly xXor: Int32Array;
+
+  /**
+   * The six arrays are consecutive in `buffer` from byte `offset` (TLB_BYTES in all), in
+   * the order above, so translated WebAssembly code can index them (jit/wasm/).
+   */
+  constructor(buffer: ArrayBuffer = new ArrayBuffer(TLB_BYTES), offset = 0) {
+    const part = (i: number): Int32Array => new Int32Array(buffer, offset + i * TLB_SIZE * 4, TLB_SIZE);
+    this.rTag = part(0).fill(-1);
+    this.rXor = part(1);
+    this.wTag = part(2).fill(-1);
+    this.wXor = part(3);
+    this.xTag = part(4).fill(-1);
+    this.xXor = part(5);
+  }
 
   flush(): void {
     this.rTag.fill(-1);

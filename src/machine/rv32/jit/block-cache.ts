@@ -25,10 +25,8 @@
 
 import type { CodeCache, TranslationListener } from '../code-cache.js';
 import type { Ram } from '../bus.js';
-import { mulh, mulhsu, mulhu } from '../hart.js';
-import { findRegion, translatable } from './region.js';
+import { findRegion, translatable, type Region } from './region.js';
 import { Op, decodeInto } from '../decode.js';
-import { FACTORY_PARAMS, generateBlock, type BlockFn } from './codegen.js';
 
 const WORDS = 1024;
 /** Blocks of a page dropped by writes before its retranslations wait the longest. */
@@ -36,15 +34,28 @@ const REWRITES_TOLERATED = 16;
 /** Visits of a block start before it is translated. */
 export const HOT_AFTER = 64;
 
-export class Block {
+/**
+ * What turns a region into something that runs: JavaScript (js-backend.ts) or
+ * WebAssembly (wasm/backend.ts). F is the compiled block's function type.
+ */
+export interface TranslatorBackend<F> {
+  /** Compiles `region` of the decoded RAM page `pageIndex`, whose word 0 runs at virtual `vbase`. */
+  compile(decoded: Int32Array, region: Region, vbase: number, pageIndex: number): F;
+  /** A block became (or stopped being) the one for its entry word; `cleared`: all of them. */
+  installed(b: Block<F>): void;
+  removed(b: Block<F>): void;
+  cleared(): void;
+}
+
+export class Block<F = unknown> {
   valid = true;
   /** The last two blocks that ran after this one (engine chaining), most recent first. */
-  succ0: Block | null = null;
-  succ1: Block | null = null;
+  succ0: Block<F> | null = null;
+  succ1: Block<F> | null = null;
   /** The fetch-TLB XOR that maps `pc`'s page to `host`'s (chaining across pages checks it). */
   readonly fx: number;
   constructor(
-    readonly page: JitPage,
+    readonly page: JitPage<F>,
     /** RAM offset of the entry word. */
     readonly host: number,
     /** Word indexes in the page: [first, end). */
@@ -55,20 +66,20 @@ export class Block {
     /** Upper bound of instructions retired by one call without a backward branch (huge: interpret). */
     readonly len: number,
     /** Null: the first instruction is left to the interpreter. */
-    readonly fn: BlockFn | null,
+    readonly fn: F | null,
   ) {
     this.fx = (pc & -4096) ^ (host & -4096);
   }
 }
 
 /** Blocks of one RAM page. */
-export class JitPage {
-  readonly blocks: (Block | null)[] = new Array<Block | null>(WORDS).fill(null);
+export class JitPage<F> {
+  readonly blocks: (Block<F> | null)[] = new Array<Block<F> | null>(WORDS).fill(null);
   readonly cover = new Uint16Array(WORDS);
   readonly heat = new Uint8Array(WORDS);
   /** Blocks of this page dropped because their code was written. */
   drops = 0;
-  live: Block[] = [];
+  live: Block<F>[] = [];
   constructor(readonly index: number) {}
 }
 
@@ -79,35 +90,33 @@ export interface TranslatorStats {
   retranslatedAlias: number;
 }
 
-export class Translator implements TranslationListener {
-  private readonly pages: (JitPage | undefined)[];
+export class Translator<F = unknown> implements TranslationListener {
+  private readonly pages: (JitPage<F> | undefined)[];
   /** Set when an invalidation dropped a block; running blocks check it after stores. */
   dropped = false;
   /**
    * A block's chaining slot that was empty or stale when it left for `pendingPc`: the
    * engine fills it with the block it finds there (codegen.ts, chaining).
    */
-  pendingSlots: (Block | null)[] | null = null;
+  pendingSlots: (Block<F> | null)[] | null = null;
   pendingExit = 0;
   pendingPc = 0;
   readonly stats: TranslatorStats = { translated: 0, interpretedStarts: 0, invalidated: 0, retranslatedAlias: 0 };
   /** Visits of a block start before it is translated (tests lower it to translate everything). */
   hotAfter = HOT_AFTER;
-  /** When set, each generated source is passed here (debugging). */
-  dump: ((pc: number, source: string) => void) | null = null;
-  private readonly factoryArgs: unknown[];
+  /** Set once by the engine's composition (machine.ts); compiles regions. */
+  backend!: TranslatorBackend<F>;
 
   constructor(private readonly ram: Ram, private readonly code: CodeCache) {
-    this.pages = new Array<JitPage | undefined>(ram.size / 4096);
+    this.pages = new Array<JitPage<F> | undefined>(ram.size / 4096);
     code.translator = this;
-    this.factoryArgs = [this, ram.i8, ram.u8, ram.i16, ram.u16, ram.i32, ram.codePages, code, mulh, mulhsu, mulhu];
   }
 
   /**
    * // HOT PATH
    * The block for RAM offset `host` entered at virtual `pc`, or null while it is cold.
    */
-  lookup(host: number, pc: number): Block | null {
+  lookup(host: number, pc: number): Block<F> | null {
     let p = this.pages[host >>> 12];
     if (p === undefined) p = this.newPage(host >>> 12);
     const w = (host >>> 2) & 1023;
@@ -139,36 +148,36 @@ export class Translator implements TranslationListener {
     return n;
   }
 
-  private newPage(index: number): JitPage {
-    const p = new JitPage(index);
+  private newPage(index: number): JitPage<F> {
+    const p = new JitPage<F>(index);
     this.pages[index] = p;
     this.code.translated[index] = 1;
     return p;
   }
 
-  private translate(p: JitPage, w: number, pc: number): Block {
+  private translate(p: JitPage<F>, w: number, pc: number): Block<F> {
     const decoded = this.code.page(p.index);
     const region = findRegion(decoded, w, this.ram.i32, p.index * WORDS);
-    let b: Block;
+    let b: Block<F>;
     if (region === null) {
-      b = new Block(p, p.index * 4096 + w * 4, w, w + 1, pc, 0x3fffffff, null);
+      b = new Block<F>(p, p.index * 4096 + w * 4, w, w + 1, pc, 0x3fffffff, null);
       this.stats.interpretedStarts++;
     } else {
-      const source = generateBlock(decoded, region, pc - w * 4);
-      if (this.dump !== null) this.dump(pc, source);
-      const factory = new Function(...FACTORY_PARAMS, source) as (...args: unknown[]) => BlockFn;
-      b = new Block(p, p.index * 4096 + w * 4, region.first, region.end, pc, region.end - region.first, factory(...this.factoryArgs));
+      const fn = this.backend.compile(decoded, region, pc - w * 4, p.index);
+      b = new Block<F>(p, p.index * 4096 + w * 4, region.first, region.end, pc, region.end - region.first, fn);
       this.stats.translated++;
     }
     p.blocks[w] = b;
     p.live.push(b);
     for (let i = b.first; i < b.end; i++) p.cover[i]!++;
+    if (b.fn !== null) this.backend.installed(b);
     return b;
   }
 
-  private drop(b: Block): void {
+  private drop(b: Block<F>): void {
     if (!b.valid) return;
     b.valid = false;
+    if (b.fn !== null) this.backend.removed(b);
     const p = b.page;
     if (p.blocks[b.first] === b) p.blocks[b.first] = null;
     for (let i = b.first; i < b.end; i++) p.cover[i]!--;
@@ -200,6 +209,7 @@ export class Translator implements TranslationListener {
   clear(): void {
     for (const p of this.pages) if (p !== undefined) for (const b of p.live) b.valid = false;
     this.pages.fill(undefined);
+    this.backend.cleared();
     this.dropped = true;
   }
 }

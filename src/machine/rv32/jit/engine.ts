@@ -19,9 +19,10 @@
 
 import type { Hart, HartEngine } from '../hart.js';
 import type { Block, Translator } from './block-cache.js';
+import type { BlockFn } from './codegen.js';
 
 export class JitEngine implements HartEngine {
-  constructor(private readonly hart: Hart, private readonly translator: Translator) {}
+  constructor(private readonly hart: Hart, private readonly translator: Translator<BlockFn>) {}
 
   execute(budget: number): void {
     const h = this.hart;
@@ -35,7 +36,7 @@ export class JitEngine implements HartEngine {
     tr.dropped = false;
     tr.pendingSlots = null;
     let done = 0;
-    let prev: Block | null = null;
+    let prev: Block<BlockFn> | null = null;
     while (done < budget) {
       const pc = h.pc;
       const vpn = pc >>> 12, ti = vpn & 0xff;
@@ -43,7 +44,7 @@ export class JitEngine implements HartEngine {
       if (xTag[ti] !== vpn) { h.execute(1); return; } // the interpreter walks and fills the TLB
       const host = (pc ^ xXor[ti]!) >>> 0;
       // Chaining: the successors a block had last time, before the page lookup.
-      let b: Block | null;
+      let b: Block<BlockFn> | null;
       if (prev !== null && prev.succ0 !== null && prev.succ0.host === host && prev.succ0.pc === pc && prev.succ0.valid) b = prev.succ0;
       else if (prev !== null && prev.succ1 !== null && prev.succ1.host === host && prev.succ1.pc === pc && prev.succ1.valid) b = prev.succ1;
       else {
@@ -52,7 +53,7 @@ export class JitEngine implements HartEngine {
         if (prev !== null) { prev.succ1 = prev.succ0; prev.succ0 = b; }
       }
       // A block's chaining exit to this pc found its slot empty: fill it.
-      const pending = tr.pendingSlots as (Block | null)[] | null; // (set by blocks, not seen by TS)
+      const pending = tr.pendingSlots as (Block<BlockFn> | null)[] | null; // (set by blocks, not seen by TS)
       if (pending !== null) {
         if (tr.pendingPc === pc && b.fn !== null) pending[tr.pendingExit] = b;
         tr.pendingSlots = null;

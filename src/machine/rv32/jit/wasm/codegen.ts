@@ -1,0 +1,332 @@
+/*
+ * Code generation, WebAssembly: one region of guest code (../region.ts) → one function
+ * in a module of its own (encoder.ts), installed in the block table (backend.ts).
+ *
+ * // HOT PATH (generated): the emitted code is what runs guest instructions.
+ *
+ * The function is block(pc, budget, done, xb, dt, ft) → done': the pc it is entered at,
+ * the instructions this execute() may retire and has retired so far, and the byte
+ * offsets (in the machine memory, ../../memory.ts) of the hart's registers and of the
+ * data and fetch TLBs of the current privilege. Its shape:
+ *
+ *   if (pc !== PC || done + LEN > budget) { exit pc = pc; return done }   (alias, budget)
+ *   r5 = x[5]; …                          guest registers the region uses, in locals
+ *   block $out
+ *     loop $loop                          backward branches re-enter here…
+ *       block $B(m-1) … block $B0
+ *         br_table L                      …and dispatch on the label index L
+ *       end  case 0 code                  forward branches leave their $B directly
+ *       end  case 1 code …
+ *     end
+ *   end
+ *   x[5] = r5; …                          every register the region writes
+ *   exit pc = t
+ *   if (ch) look t up: fetch TLB → RAM page → page's table base → return_call_indirect
+ *   return done + n
+ *
+ * The accounting is the JavaScript translator's (../codegen.ts): n counts instructions
+ * per straight segment, a backward branch continues only while n <= lim, and every way
+ * out sets t (the next pc) and adds what retired since the last label. Chaining is a
+ * tail call through the shared table, found from the current fetch TLB at run time, so
+ * a chain never grows the stack and needs no depth limit; the callee's own prologue
+ * rejects an alias translated for another pc and a budget too small for its length
+ * (the engine then interprets, ../engine.ts).
+ *
+ * Loads and stores: the TLB entry is read from memory at each access (tag, XOR) and RAM
+ * is addressed directly (`i32.load offset=ramOffset`). Slow paths are imported
+ * JavaScript (backend.ts): `ld` and `st` run Hart.loadSlow / storeSlow with h.inflight
+ * exact and report a trap through the hart's trap word; after a slow access that did
+ * not trap the block goes on (TLB fills are read back from memory), except after a store
+ * that reached a device or dropped translated code, where it leaves as the interpreter
+ * does. A fast store into a page holding decoded code calls `inv`, and leaves if that
+ * dropped a block (the running one may be stale).
+ */
+
+import { Op } from '../../decode.js';
+import type { Region } from '../region.js';
+import { Code, Fn, I32, Sig, W, blockModule } from './encoder.js';
+
+/** Byte offsets in a hart's register block (Hart.stateOffset): the exit pc and trap word. */
+export const PC_SLOT = 40 * 4;
+export const TRAP_SLOT = 41 * 4;
+
+/** Byte offsets of a Tlb's arrays from its base (mmu.ts, Tlb constructor). */
+const R_TAG = 0, R_XOR = 1024, W_TAG = 2048, W_XOR = 3072, X_TAG = 4096, X_XOR = 5120;
+
+/** Where the machine memory holds what generated code reads. */
+export interface WasmLayout {
+  /** RAM byte 0. */
+  ramOffset: number;
+  /** Ram.codePages: one byte per RAM page, nonzero when it holds decoded code. */
+  codePages: number;
+  /** The translator's page directory: per RAM page, its first index in the table (0: none). */
+  pageDir: number;
+}
+
+// Locals: the six parameters, then scratch, then one per guest register used.
+const PC = 0, BUDGET = 1, DONE = 2, XB = 3, DT = 4, FT = 5;
+const N = 6, LIM = 7, L = 8, CH = 9, T = 10, VA = 11, VPN = 12, TI = 13, V = 14, HA = 15;
+const FIRST_REG = 16;
+
+/** The bytes of a module holding the block for `region` of decoded `page` at virtual base `vbase`. */
+export function generateWasmBlock(page: Int32Array, region: Region, vbase: number, lay: WasmLayout): Uint8Array<ArrayBuffer> {
+  const { first, end, labels } = region;
+  const LEN = end - first;
+
+  const used = new Set<number>();
+  const written = new Set<number>();
+  for (let w = first; w < end; w++) {
+    const r = page[w << 2]!;
+    const op = r & 0xff, rd = (r >>> 8) & 63, rs1 = (r >>> 16) & 63, rs2 = r >>> 24;
+    if (readsRs1(op) && rs1 !== 0) used.add(rs1);
+    if (readsRs2(op) && rs2 !== 0) used.add(rs2);
+    if (writesRd(op) && rd !== 32 && rd !== 0) { used.add(rd); written.add(rd); }
+  }
+  const regs = [...used].sort((p, q) => p - q);
+  const local = new Map<number, number>(regs.map((r, i) => [r, FIRST_REG + i]));
+  const c = new Code();
+
+  // Structured control: the open constructs, innermost last, to compute branch depths.
+  const open: string[] = [];
+  const push = (name: string): void => { open.push(name); };
+  const pop = (): void => { open.pop(); c.end(); };
+  const depthOf = (name: string): number => open.length - 1 - open.lastIndexOf(name);
+  const sorted = [...labels].sort((p, q) => p - q);
+  const labelIndex = new Map<number, number>(sorted.map((w, i) => [w, i]));
+  const m = sorted.length;
+
+  const read = (i: number): void => { if (i === 0) c.i32(0); else c.get(local.get(i)!); };
+  const addN = (k: number): void => { if (k !== 0) c.get(N).i32(k).op(W.i32_add).set(N); };
+  /** Leaves to constant pc `target`, `k` more instructions retired; `chain`: may continue there. */
+  const exitTo = (target: number, k: number, chain: 0 | 1): void => {
+    c.i32(target).set(T);
+    addN(k);
+    c.i32(chain).set(CH).br(depthOf('out'));
+  };
+
+  // Prologue: the right block for this pc, and room for it in the budget.
+  c.get(PC).i32((vbase + first * 4) | 0).op(W.i32_ne)
+    .get(DONE).i32(LEN).op(W.i32_add).get(BUDGET).op(W.i32_gt_s).op(W.i32_or);
+  c.if_().get(XB).get(PC).mem(W.i32_store, PC_SLOT).get(DONE).op(W.return_).end();
+  c.get(BUDGET).get(DONE).op(W.i32_sub).i32(LEN).op(W.i32_sub).set(LIM);
+  for (const r of regs) c.get(XB).mem(W.i32_load, r * 4).set(local.get(r)!);
+
+  c.op(W.block).byte(0x40); push('out');
+  c.op(W.loop).byte(0x40); push('loop');
+  if (m > 1) {
+    for (let j = m - 1; j >= 0; j--) { c.op(W.block).byte(0x40); push(`B${j}`); }
+    c.get(L).op(W.br_table).uleb(m);
+    for (let j = 0; j < m; j++) c.uleb(j);
+    c.uleb(0);
+    pop(); // B0: case 0 follows
+  }
+
+  let s = first; // start of the current straight segment
+  let live = true;
+  for (let w = first; w < end; w++) {
+    if (labels.has(w)) {
+      if (w !== first) {
+        if (live) addN(w - s);
+        pop(); // $B(j): case j follows
+      }
+      s = w;
+      live = true;
+    }
+    if (!live) continue;
+    const di = w << 2;
+    const r = page[di]!;
+    const op = r & 0xff, rdi = (r >>> 8) & 63, a = (r >>> 16) & 63, b = r >>> 24;
+    const imm = page[di + 1]!;
+    const pc = (vbase + w * 4) | 0;
+    const d = rdi === 32 || rdi === 0 ? -1 : local.get(rdi)!;
+    const inflight = (): void => { c.get(DONE).get(N).op(W.i32_add).i32(w - s).op(W.i32_add); };
+    /** Reads rs1 + imm into VA (and leaves it on the stack). */
+    const address = (): void => { read(a); if (imm !== 0) c.i32(imm).op(W.i32_add); c.tee(VA); };
+    const alu = (emit: () => void): void => { if (d >= 0) { emit(); c.set(d); } };
+    const binary = (o: W): void => alu(() => { read(a); read(b); c.op(o); });
+    const immediate = (o: W, v: number): void => alu(() => { read(a); c.i32(v).op(o); });
+    /** Control transfer to `target`: a label of the region, or out (chaining). */
+    const jump = (target: number): void => {
+      const t = w + ((target - pc) >> 2);
+      const inside = (target & -4096) === (vbase | 0) && labels.has(t) && t >= first && t < end;
+      if (!inside) { exitTo(target, w - s + 1, 1); return; }
+      addN(w - s + 1);
+      if (t > w) { c.br(depthOf(`B${labelIndex.get(t)!}`)); return; }
+      c.get(N).get(LIM).op(W.i32_gt_s).if_(); push('if');
+      exitTo(target, 0, 0);
+      pop();
+      if (m > 1) c.i32(labelIndex.get(t)!).set(L);
+      c.br(depthOf('loop'));
+    };
+
+    switch (op) {
+      case Op.LUI: alu(() => c.i32(imm)); break;
+      case Op.AUIPC: alu(() => c.i32((pc + imm) | 0)); break;
+      case Op.ADDI: alu(() => { read(a); if (imm !== 0) c.i32(imm).op(W.i32_add); }); break;
+      case Op.SLTI: immediate(W.i32_lt_s, imm); break;
+      case Op.SLTIU: immediate(W.i32_lt_u, imm); break;
+      case Op.XORI: immediate(W.i32_xor, imm); break;
+      case Op.ORI: immediate(W.i32_or, imm); break;
+      case Op.ANDI: immediate(W.i32_and, imm); break;
+      case Op.SLLI: immediate(W.i32_shl, imm); break;
+      case Op.SRLI: immediate(W.i32_shr_u, imm); break;
+      case Op.SRAI: immediate(W.i32_shr_s, imm); break;
+      case Op.ADD: binary(W.i32_add); break;
+      case Op.SUB: binary(W.i32_sub); break;
+      case Op.SLL: binary(W.i32_shl); break; // WebAssembly shifts take the count mod 32, as RISC-V does
+      case Op.SLT: binary(W.i32_lt_s); break;
+      case Op.SLTU: binary(W.i32_lt_u); break;
+      case Op.XOR: binary(W.i32_xor); break;
+      case Op.SRL: binary(W.i32_shr_u); break;
+      case Op.SRA: binary(W.i32_shr_s); break;
+      case Op.OR: binary(W.i32_or); break;
+      case Op.AND: binary(W.i32_and); break;
+      case Op.MUL: binary(W.i32_mul); break;
+      case Op.MULH: case Op.MULHSU: case Op.MULHU:
+        alu(() => {
+          read(a); c.op(op === Op.MULHU ? W.i64_extend_i32_u : W.i64_extend_i32_s);
+          read(b); c.op(op === Op.MULH ? W.i64_extend_i32_s : W.i64_extend_i32_u);
+          c.op(W.i64_mul).op(W.i64_const).sleb(32).op(op === Op.MULHU ? W.i64_shr_u : W.i64_shr_s).op(W.i32_wrap_i64);
+        });
+        break;
+      // Division never traps in RISC-V: by zero gives -1 (quotient) or the dividend
+      // (remainder); the signed overflow gives the dividend (quotient) or 0 (remainder).
+      case Op.DIV: case Op.DIVU:
+        alu(() => {
+          read(b); c.op(W.i32_eqz).if_(I32).i32(-1).op(W.else_);
+          if (op === Op.DIV) {
+            read(a); c.i32(-0x80000000).op(W.i32_eq); read(b); c.i32(-1).op(W.i32_eq).op(W.i32_and);
+            c.if_(I32); read(a); c.op(W.else_); read(a); read(b); c.op(W.i32_div_s).end();
+          } else { read(a); read(b); c.op(W.i32_div_u); }
+          c.end();
+        });
+        break;
+      case Op.REM: case Op.REMU:
+        alu(() => {
+          read(b); c.op(W.i32_eqz).if_(I32); read(a); c.op(W.else_);
+          read(a); read(b); c.op(op === Op.REM ? W.i32_rem_s : W.i32_rem_u); // rem_s(MIN, -1) = 0
+          c.end();
+        });
+        break;
+      case Op.FENCE: case Op.FENCE_I:
+        break; // stores invalidate translated code themselves, per word (see ../block-cache.ts)
+
+      case Op.LB: case Op.LBU: case Op.LH: case Op.LHU: case Op.LW: {
+        const size = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
+        const load = op === Op.LW ? W.i32_load : op === Op.LH ? W.i32_load16_s : op === Op.LHU ? W.i32_load16_u
+          : op === Op.LB ? W.i32_load8_s : W.i32_load8_u;
+        tlbHit(c, address, R_TAG, size);
+        c.if_(I32); push('if');
+        c.get(VA).get(TI).mem(W.i32_load, R_XOR).op(W.i32_xor).mem(load, lay.ramOffset);
+        c.op(W.else_);
+        c.get(VA).i32(size); inflight(); c.op(W.call).uleb(Fn.LOAD);
+        c.get(XB).mem(W.i32_load, TRAP_SLOT).if_(); push('if');
+        exitTo(pc, w - s, 0);
+        pop();
+        if (op === Op.LB) c.op(W.i32_extend8_s);
+        else if (op === Op.LH) c.op(W.i32_extend16_s);
+        pop();
+        if (d >= 0) c.set(d); else c.op(W.drop);
+        break;
+      }
+      case Op.SB: case Op.SH: case Op.SW: {
+        const size = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
+        const store = op === Op.SW ? W.i32_store : op === Op.SH ? W.i32_store16 : W.i32_store8;
+        const next = (pc + 4) | 0;
+        tlbHit(c, address, W_TAG, size);
+        c.if_(); push('if');
+        c.get(VA).get(TI).mem(W.i32_load, W_XOR).op(W.i32_xor).tee(HA);
+        read(b); c.mem(store, lay.ramOffset);
+        c.get(HA).i32(12).op(W.i32_shr_u).mem(W.i32_load8_u, lay.codePages).if_(); push('if');
+        c.get(HA).i32(size).op(W.call).uleb(Fn.INVALIDATE).if_(); push('if');
+        exitTo(next, w - s + 1, 0);
+        pop();
+        pop();
+        c.op(W.else_);
+        c.get(VA).i32(size); read(b); inflight(); c.op(W.call).uleb(Fn.STORE).tee(V).if_(); push('if');
+        c.get(V).i32(0).op(W.i32_lt_s).if_(); push('if');
+        exitTo(pc, w - s, 0);
+        pop();
+        exitTo(next, w - s + 1, 0);
+        pop();
+        pop();
+        break;
+      }
+
+      case Op.JAL:
+        alu(() => c.i32((pc + 4) | 0));
+        jump((pc + imm) | 0);
+        live = false;
+        break;
+      case Op.JALR:
+        read(a); if (imm !== 0) c.i32(imm).op(W.i32_add);
+        c.i32(-2).op(W.i32_and).tee(T).i32(2).op(W.i32_and).if_(); push('if');
+        c.i32(0).get(T).op(W.call).uleb(Fn.RAISE);
+        exitTo(pc, w - s, 0);
+        pop();
+        alu(() => c.i32((pc + 4) | 0));
+        addN(w - s + 1);
+        c.i32(1).set(CH).br(depthOf('out'));
+        live = false;
+        break;
+      case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU:
+        read(a); read(b);
+        c.op(op === Op.BEQ ? W.i32_eq : op === Op.BNE ? W.i32_ne : op === Op.BLT ? W.i32_lt_s
+          : op === Op.BGE ? W.i32_ge_s : op === Op.BLTU ? W.i32_lt_u : W.i32_ge_u);
+        c.if_(); push('if');
+        jump((pc + imm) | 0);
+        pop();
+        break;
+      default:
+        throw new Error(`jit: op ${op} at 0x${(pc >>> 0).toString(16)} is not translatable`);
+    }
+  }
+  if (live) exitTo((vbase + end * 4) | 0, end - s, 1);
+  pop(); // loop
+  pop(); // out
+
+  // Epilogue: registers back, the exit pc, then chain to the block at t if there is one.
+  for (const r of [...written].sort((p, q) => p - q)) c.get(XB).get(local.get(r)!).mem(W.i32_store, r * 4);
+  c.get(XB).get(T).mem(W.i32_store, PC_SLOT);
+  c.get(CH).if_();
+  c.get(T).i32(12).op(W.i32_shr_u).tee(VPN).i32(255).op(W.i32_and).i32(2).op(W.i32_shl).get(FT).op(W.i32_add).tee(TI)
+    .mem(W.i32_load, X_TAG).get(VPN).op(W.i32_eq).if_();
+  c.get(T).get(TI).mem(W.i32_load, X_XOR).op(W.i32_xor).tee(HA)
+    .i32(12).op(W.i32_shr_u).i32(2).op(W.i32_shl).mem(W.i32_load, lay.pageDir).tee(V).if_();
+  c.get(T).get(BUDGET).get(DONE).get(N).op(W.i32_add).get(XB).get(DT).get(FT);
+  c.get(V).get(HA).i32(2).op(W.i32_shr_u).i32(1023).op(W.i32_and).op(W.i32_add);
+  c.op(W.return_call_indirect).uleb(Sig.BLOCK).uleb(0);
+  c.end().end().end();
+  c.get(DONE).get(N).op(W.i32_add).end();
+  return blockModule(FIRST_REG - 6 + regs.length, c);
+}
+
+/**
+ * Leaves on the stack whether the access at rs1 + imm hits the TLB array at `tag`
+ * (and is aligned), with VA, VPN and TI (the entry's byte offset) set.
+ */
+function tlbHit(c: Code, address: () => void, tag: number, size: number): void {
+  address();
+  c.i32(12).op(W.i32_shr_u).tee(VPN).i32(255).op(W.i32_and).i32(2).op(W.i32_shl).get(DT).op(W.i32_add).tee(TI)
+    .mem(W.i32_load, tag).get(VPN).op(W.i32_eq);
+  if (size > 1) c.get(VA).i32(size - 1).op(W.i32_and).op(W.i32_eqz).op(W.i32_and);
+}
+
+/** The module of the stub that fills empty table slots: it only returns to the engine. */
+export function missStubModule(): Uint8Array<ArrayBuffer> {
+  const c = new Code();
+  c.get(XB).get(PC).mem(W.i32_store, PC_SLOT).get(DONE).end();
+  return blockModule(0, c);
+}
+
+function readsRs1(op: number): boolean {
+  return !(op === Op.LUI || op === Op.AUIPC || op === Op.JAL || op === Op.FENCE || op === Op.FENCE_I);
+}
+
+function readsRs2(op: number): boolean {
+  return (op >= Op.BEQ && op <= Op.BGEU) || (op >= Op.SB && op <= Op.SW) || (op >= Op.ADD && op <= Op.REMU);
+}
+
+function writesRd(op: number): boolean {
+  return !((op >= Op.BEQ && op <= Op.BGEU) || (op >= Op.SB && op <= Op.SW) || op === Op.FENCE || op === Op.FENCE_I);
+}

@@ -1,0 +1,147 @@
+/*
+ * A WebAssembly binary writer: just what the translator emits (core spec 2.0 encoding,
+ * plus tail calls). Instructions are appended to a Code buffer; `blockModule` wraps one
+ * function body into a module that imports the machine's memory, the block table and
+ * the slow-path functions.
+ */
+
+/** Value and block types. */
+export const I32 = 0x7f, I64 = 0x7e, VOID = 0x40, FUNCREF = 0x70;
+
+/** The opcodes used (names as in the spec's text format). */
+export const enum W {
+  unreachable = 0x00, block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b,
+  br = 0x0c, br_if = 0x0d, br_table = 0x0e, return_ = 0x0f, call = 0x10,
+  return_call_indirect = 0x13, drop = 0x1a, select = 0x1b,
+  local_get = 0x20, local_set = 0x21, local_tee = 0x22,
+  i32_load = 0x28, i32_load8_s = 0x2c, i32_load8_u = 0x2d, i32_load16_s = 0x2e, i32_load16_u = 0x2f,
+  i32_store = 0x36, i32_store8 = 0x3a, i32_store16 = 0x3b,
+  i32_const = 0x41, i64_const = 0x42,
+  i32_eqz = 0x45, i32_eq = 0x46, i32_ne = 0x47, i32_lt_s = 0x48, i32_lt_u = 0x49, i32_gt_s = 0x4a,
+  i32_gt_u = 0x4b, i32_le_s = 0x4c, i32_le_u = 0x4d, i32_ge_s = 0x4e, i32_ge_u = 0x4f,
+  i32_add = 0x6a, i32_sub = 0x6b, i32_mul = 0x6c, i32_div_s = 0x6d, i32_div_u = 0x6e,
+  i32_rem_s = 0x6f, i32_rem_u = 0x70, i32_and = 0x71, i32_or = 0x72, i32_xor = 0x73,
+  i32_shl = 0x74, i32_shr_s = 0x75, i32_shr_u = 0x76,
+  i64_mul = 0x7e, i64_shr_s = 0x87, i64_shr_u = 0x88,
+  i32_wrap_i64 = 0xa7, i64_extend_i32_s = 0xac, i64_extend_i32_u = 0xad,
+  i32_extend8_s = 0xc0, i32_extend16_s = 0xc1,
+}
+
+/** A growing byte buffer with the spec's integer encodings. */
+export class Code {
+  private buf: Uint8Array<ArrayBuffer> = new Uint8Array(1024);
+  length = 0;
+
+  byte(b: number): this {
+    if (this.length === this.buf.length) {
+      const bigger = new Uint8Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.length++] = b;
+    return this;
+  }
+
+  op(o: W): this { return this.byte(o); }
+
+  uleb(v: number): this {
+    v >>>= 0;
+    do {
+      const b = v & 0x7f;
+      v >>>= 7;
+      this.byte(v !== 0 ? b | 0x80 : b);
+    } while (v !== 0);
+    return this;
+  }
+
+  sleb(v: number): this {
+    v |= 0;
+    for (;;) {
+      const b = v & 0x7f;
+      v >>= 7;
+      if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return this.byte(b);
+      this.byte(b | 0x80);
+    }
+  }
+
+  bytes(b: ArrayLike<number>): this {
+    for (let i = 0; i < b.length; i++) this.byte(b[i]!);
+    return this;
+  }
+
+  name(s: string): this {
+    this.uleb(s.length);
+    for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i));
+    return this;
+  }
+
+  /** Appends `c` prefixed by its length (a section or function body). */
+  sized(c: Code): this {
+    this.uleb(c.length);
+    return this.bytes(c.view());
+  }
+
+  view(): Uint8Array<ArrayBuffer> { return this.buf.subarray(0, this.length); }
+
+  // Instruction helpers.
+  i32(v: number): this { return this.op(W.i32_const).sleb(v); }
+  get(l: number): this { return this.op(W.local_get).uleb(l); }
+  set(l: number): this { return this.op(W.local_set).uleb(l); }
+  tee(l: number): this { return this.op(W.local_tee).uleb(l); }
+  /** A memory access with static `offset` (alignment hint: natural). */
+  mem(o: W, offset: number): this {
+    const align = o === W.i32_load || o === W.i32_store ? 2 : o === W.i32_load16_s || o === W.i32_load16_u || o === W.i32_store16 ? 1 : 0;
+    return this.op(o).uleb(align).uleb(offset);
+  }
+  br(depth: number): this { return this.op(W.br).uleb(depth); }
+  if_(type = VOID): this { return this.op(W.if_).byte(type); }
+  end(): this { return this.op(W.end); }
+}
+
+/** Function signatures, by index in every block module's type section. */
+export const enum Sig { BLOCK = 0, LOAD = 1, STORE = 2, INVALIDATE = 3, RAISE = 4 }
+
+const SIGNATURES: [number[], number[]][] = [
+  [[I32, I32, I32, I32, I32, I32], [I32]], // block(pc, budget, done, xb, dt, ft) → done
+  [[I32, I32, I32], [I32]],                // ld(va, size, inflight) → value
+  [[I32, I32, I32, I32], [I32]],           // st(va, size, value, inflight) → -1 trap, 1 leave, 0 go on
+  [[I32, I32], [I32]],                     // inv(ramOffset, size) → 1 when a block was dropped
+  [[I32, I32], []],                        // raise(cause, tval)
+];
+
+/** Imported function indexes (the block function is FUNC_BLOCK). */
+export const enum Fn { LOAD = 0, STORE = 1, INVALIDATE = 2, RAISE = 3, BLOCK = 4 }
+
+/**
+ * A module of one block function with `locals` extra i32 locals and `body` (ending in
+ * `end`), importing m.mem, m.tab, m.ld, m.st, m.inv, m.raise and exporting "f".
+ */
+export function blockModule(locals: number, body: Code): Uint8Array<ArrayBuffer> {
+  const m = new Code().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const section = (id: number, c: Code): void => { m.byte(id).sized(c); };
+
+  const types = new Code().uleb(SIGNATURES.length);
+  for (const [params, results] of SIGNATURES) {
+    types.byte(0x60).uleb(params.length).bytes(params).uleb(results.length).bytes(results);
+  }
+  section(1, types);
+
+  const imports = new Code().uleb(6);
+  imports.name('m').name('mem').byte(0x02).byte(0x00).uleb(0);           // memory, min 0
+  imports.name('m').name('tab').byte(0x01).byte(FUNCREF).byte(0x00).uleb(0); // table, min 0
+  imports.name('m').name('ld').byte(0x00).uleb(Sig.LOAD);
+  imports.name('m').name('st').byte(0x00).uleb(Sig.STORE);
+  imports.name('m').name('inv').byte(0x00).uleb(Sig.INVALIDATE);
+  imports.name('m').name('raise').byte(0x00).uleb(Sig.RAISE);
+  section(2, imports);
+
+  section(3, new Code().uleb(1).uleb(Sig.BLOCK));
+  section(7, new Code().uleb(1).name('f').byte(0x00).uleb(Fn.BLOCK));
+
+  const fn = new Code();
+  if (locals > 0) fn.uleb(1).uleb(locals).byte(I32);
+  else fn.uleb(0);
+  fn.bytes(body.view());
+  section(10, new Code().uleb(1).sized(fn));
+  return m.view().slice();
+}

@@ -1,0 +1,54 @@
+/*
+ * The WebAssembly translating engine of one hart: Hart.run calls execute(budget) in
+ * place of Hart.execute, with the same contract (hart.ts, HartEngine).
+ *
+ * // HOT PATH: the loop below runs once per return from WebAssembly.
+ *
+ * Blocks chain among themselves by tail calls (codegen.ts), so control comes back here
+ * only when a chain finds no translated block at its next pc (the miss stub), the budget
+ * is too small for the next block, or a block left for a trap, a device store or code it
+ * dropped. Then, as in the JavaScript engine (../engine.ts): the fetch TLB, the
+ * translator's lookup (which counts visits and translates hot starts), and the
+ * interpreter for everything the translator has nothing for.
+ */
+
+import { HART_REGS_BYTES, type Hart, type HartEngine } from '../../hart.js';
+import { TLB_BYTES } from '../../mmu.js';
+import type { Translator } from '../block-cache.js';
+import { PC_SLOT } from './codegen.js';
+import type { WasmBackend, WasmBlockFn } from './backend.js';
+
+export class WasmEngine implements HartEngine {
+  constructor(private readonly hart: Hart, private readonly translator: Translator<WasmBlockFn>, private readonly backend: WasmBackend) {}
+
+  execute(budget: number): void {
+    const h = this.hart;
+    const tr = this.translator;
+    this.backend.hart = h;
+    const m32 = this.backend.m32;
+    const xb = h.stateOffset;
+    const pcWord = (xb + PC_SLOT) >> 2;
+    const dt = xb + HART_REGS_BYTES + h.dataMode * TLB_BYTES;
+    const ft = xb + HART_REGS_BYTES + h.mode * TLB_BYTES;
+    const fetch = h.tlbs[h.mode]!;
+    const xTag = fetch.xTag, xXor = fetch.xXor;
+    h.contextChanged = false;
+    tr.dropped = false;
+    let done = 0;
+    while (done < budget) {
+      const pc = h.pc;
+      const vpn = pc >>> 12, ti = vpn & 0xff;
+      const left = budget - done;
+      if (xTag[ti] !== vpn) { h.execute(1); return; } // the interpreter walks and fills the TLB
+      const b = tr.lookup((pc ^ xXor[ti]!) >>> 0, pc);
+      if (b === null) { h.execute(tr.coldRun((pc ^ xXor[ti]!) >>> 0, left)); return; }
+      if (b.fn === null || b.len > left) { h.execute(b.fn === null ? 1 : left); return; }
+      const k = b.fn(pc, left, 0, xb, dt, ft);
+      h.pc = m32[pcWord]!;
+      h.cycles += k;
+      h.instret += k;
+      done += k;
+      if (h.trapCause >= 0 || h.contextChanged) return;
+    }
+  }
+}
