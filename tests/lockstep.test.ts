@@ -62,20 +62,21 @@ function difference(a: Machine, b: Machine, skipRam = false): string | null {
   for (let i = 0; i < a.harts.length; i++) {
     const ha = a.harts[i]! as unknown as Record<string, number>, hb = b.harts[i]! as unknown as Record<string, number>;
     for (const f of HART_FIELDS) {
-      if (ha[f] !== hb[f]) return `hart ${i} ${f}: interp ${hex(ha[f]!)} (${ha[f]}) vs jit ${hex(hb[f]!)} (${hb[f]})`;
+      if (ha[f] !== hb[f]) return `hart ${i} ${f}: interp ${hex(ha[f]!)} (${ha[f]}) vs translator ${hex(hb[f]!)} (${hb[f]})`;
     }
     for (let r = 1; r < 32; r++) {
       const va = a.harts[i]!.x[r]!, vb = b.harts[i]!.x[r]!;
-      if (va !== vb) return `hart ${i} x${r}: interp ${hex(va)} vs jit ${hex(vb)}`;
+      if (va !== vb) return `hart ${i} x${r}: interp ${hex(va)} vs translator ${hex(vb)}`;
     }
   }
   if (skipRam) return null;
-  const ma = Buffer.from(a.ram.buffer), mb = Buffer.from(b.ram.buffer);
+  const ma = Buffer.from(a.ram.u8.buffer, a.ram.u8.byteOffset, a.ram.size);
+  const mb = Buffer.from(b.ram.u8.buffer, b.ram.u8.byteOffset, b.ram.size);
   if (!ma.equals(mb)) {
     for (let p = 0; p < a.ram.size; p += 4096) {
       if (Buffer.compare(ma.subarray(p, p + 4096), mb.subarray(p, p + 4096)) !== 0) {
         for (let o = p; o < p + 4096; o++) {
-          if (ma[o] !== mb[o]) return `RAM byte ${hex(a.ram.base + o)}: interp ${hex(ma[o]!)} vs jit ${hex(mb[o]!)}`;
+          if (ma[o] !== mb[o]) return `RAM byte ${hex(a.ram.base + o)}: interp ${hex(ma[o]!)} vs translator ${hex(mb[o]!)}`;
         }
       }
     }
@@ -110,7 +111,7 @@ function runTo(m: Machine, ends: number[], upto: number, poke: Poke | undefined)
  * needs the whole slice (a translated block entered with a large budget), it names the
  * instruction of the slice that last wrote the differing register instead.
  */
-function firstDivergence(make: Make, ends: number[], slice: number, poke: Poke | undefined, diff: string): string {
+function firstDivergence(make: Make, ends: number[], slice: number, poke: Poke | undefined, diff: string, other: Engine): string {
   const start = slice === 0 ? 0 : ends[slice - 1]!;
   const fresh = (engine: Engine): Machine => { const m = make(engine); runTo(m, ends, slice, poke); return m; };
   const traced = (m: Machine, into: string[], regs: number[][]): void => {
@@ -124,11 +125,11 @@ function firstDivergence(make: Make, ends: number[], slice: number, poke: Poke |
   let lo = start, hi = ends[slice]!; // agree at lo; differ at hi when run as one slice
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    const a = fresh('interp'), b = fresh('jit');
+    const a = fresh('interp'), b = fresh(other);
     a.runUntil(mid); b.runUntil(mid);
     if (difference(a, b) === null) lo = mid; else hi = mid;
   }
-  const a = fresh('interp'), b = fresh('jit');
+  const a = fresh('interp'), b = fresh(other);
   a.runUntil(lo); b.runUntil(lo);
   const ran: string[] = [];
   traced(a, ran, []);
@@ -158,7 +159,7 @@ function firstDivergence(make: Make, ends: number[], slice: number, poke: Poke |
 }
 
 /** Runs `make` under both engines in lockstep; fails with the first divergence. */
-function lockstep(name: string, makeAny: Make, opts: { seed: number; slices?: number; maxCycles?: number; poke?: Poke }): Machine {
+function lockstep(name: string, makeAny: Make, opts: { engine: Engine; seed: number; slices?: number; maxCycles?: number; poke?: Poke }): Machine {
   // Translate a block on its second visit, not only once it is hot: every block the
   // programs reach gets translated and compared.
   const make: Make = (engine) => {
@@ -167,7 +168,7 @@ function lockstep(name: string, makeAny: Make, opts: { seed: number; slices?: nu
     return m;
   };
   const ends = sliceEnds(opts.seed, opts.slices ?? 400, opts.maxCycles ?? 5_000_000);
-  const a = make('interp'), b = make('jit');
+  const a = make('interp'), b = make(opts.engine);
   for (let i = 0; i < ends.length; i++) {
     a.runUntil(ends[i]!);
     b.runUntil(ends[i]!);
@@ -177,8 +178,8 @@ function lockstep(name: string, makeAny: Make, opts: { seed: number; slices?: nu
     const last = i === ends.length - 1 || a.stopReason !== null || b.stopReason !== null;
     const d = difference(a, b, a.ram.size > 16 * 1024 * 1024 && i % 16 !== 15 && !last);
     if (d !== null) {
-      assert.fail(`${name}: interp and jit differ after slice ${i} (cycle ${ends[i]}): ${d}\n` +
-        firstDivergence(make, ends, i, opts.poke, d));
+      assert.fail(`${name}: interp and ${opts.engine} differ after slice ${i} (cycle ${ends[i]}): ${d}\n` +
+        firstDivergence(make, ends, i, opts.poke, d, opts.engine));
     }
     if (a.stopReason !== null) break;
   }
@@ -421,9 +422,14 @@ function pagedProgram(seed: number, mode: Mode, segments: number, rounds: number
 
 // ---- tests ---------------------------------------------------------------------------
 
+/** Both translators, each against the interpreter. */
+const TRANSLATORS: Engine[] = ['jit', 'wasm'];
+
+for (const engine of TRANSLATORS) {
+
 for (const seed of [1, 2, 3, 4, 5, 6]) {
-  test(`lockstep: random M-mode program, seed ${seed}`, () => {
-    const m = lockstep(`M seed ${seed}`, mModeProgram(seed * 7919, 220, 6), { seed });
+  test(`lockstep (${engine}): random M-mode program, seed ${seed}`, () => {
+    const m = lockstep(`M seed ${seed}`, mModeProgram(seed * 7919, 220, 6), { engine, seed });
     assert.equal(m.stopReason?.kind, 'finisher', 'the program ran to its end');
     assert.ok((m.translator?.stats.translated ?? 0) > 10, 'blocks were translated');
   });
@@ -431,14 +437,14 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
 
 for (const [mode, name] of [[Mode.U, 'U'], [Mode.S, 'S']] as const) {
   for (const seed of [11, 12, 13]) {
-    test(`lockstep: random ${name}-mode process with Sv32, seed ${seed}`, () => {
-      const m = lockstep(`${name} seed ${seed}`, pagedProgram(seed * 104729, mode, 200, 6), { seed, maxCycles: 3_000_000 });
+    test(`lockstep (${engine}): random ${name}-mode process with Sv32, seed ${seed}`, () => {
+      const m = lockstep(`${name} seed ${seed}`, pagedProgram(seed * 104729, mode, 200, 6), { engine, seed, maxCycles: 3_000_000 });
       assert.ok((m.translator?.stats.translated ?? 0) > 10, 'blocks were translated');
     });
   }
 }
 
-test('lockstep: the hypervisor rewrites code between slices (Ram.load)', () => {
+test(`lockstep (${engine}): the hypervisor rewrites code between slices (Ram.load)`, () => {
   // A loop that adds the value of its `addi` to a counter; the poke swaps that
   // instruction's immediate every few slices, as a backend or a page-table update would
   // write guest memory from TypeScript.
@@ -453,14 +459,14 @@ test('lockstep: the hypervisor rewrites code between slices (Ram.load)', () => {
     m.bootBare(CODE_PA);
     return m;
   };
-  const m = lockstep('dma', make, {
+  const m = lockstep('dma', make, { engine,
     seed: 99, slices: 300, maxCycles: 400_000,
     poke: (mm, i) => { if (i % 5 === 4) mm.ram.load(at, words([asm.addi(11, 11, (i % 97) + 1)])); },
   });
   assert.ok((m.translator?.stats.invalidated ?? 0) > 0, 'translated blocks were invalidated');
 });
 
-test('lockstep: code rewritten on every iteration of its own loop (no compile storm)', () => {
+test(`lockstep (${engine}): code rewritten on every iteration of its own loop (no compile storm)`, () => {
   // The loop stores into a word of its own region (a valid instruction it jumps over):
   // every store drops the block. The translator must stay exact, and must not retranslate
   // on every iteration (that would cost a compilation per guest instruction or so).
@@ -472,13 +478,13 @@ test('lockstep: code rewritten on every iteration of its own loop (no compile st
     m.bootBare(CODE_PA);
     return m;
   };
-  const m = lockstep('storm', make, { seed: 77, slices: 200, maxCycles: 1_000_000 });
+  const m = lockstep('storm', make, { engine, seed: 77, slices: 200, maxCycles: 1_000_000 });
   const st = m.translator!.stats;
   assert.ok(st.invalidated > 16, 'the loop invalidated its block');
   assert.ok(st.translated < m.harts[0]!.instret / 100, `${st.translated} translations for ${m.harts[0]!.instret} instructions`);
 });
 
-test('lockstep: remapping a code page under a running S-mode kernel (sfence.vma)', () => {
+test(`lockstep (${engine}): remapping a code page under a running S-mode kernel (sfence.vma)`, () => {
   // S-mode code at VA_CODE calls a function at VA 0x40010000, which maps in turn to two
   // physical pages holding different code; between calls it flips the PTE and runs
   // sfence.vma. Translations are keyed by physical page and entered through the TLB.
@@ -516,10 +522,12 @@ test('lockstep: remapping a code page under a running S-mode kernel (sfence.vma)
     m.bootBare(CODE_PA);
     return m;
   };
-  const m = lockstep('remap', make, { seed: 5, slices: 200, maxCycles: 200_000 });
+  const m = lockstep('remap', make, { engine, seed: 5, slices: 200, maxCycles: 200_000 });
   // 200 calls to each mapping: 200 * 3 + 200 * 100.
   assert.equal(m.ram.i32[(DATA_PA - RAM_BASE) >>> 2], 200 * 103);
 });
+
+}
 
 const confDir = join(IMAGES, 'conformance');
 
@@ -532,18 +540,18 @@ function hartsFor(img: string): number {
   return m ? Number(m[1]) : 1;
 }
 const images = existsSync(confDir) ? readdirSync(confDir).filter((f) => f.endsWith('.elf')).sort() : [];
-for (const img of images) {
-  test(`lockstep: conformance image ${img}`, () => {
+for (const engine of TRANSLATORS) for (const img of images) {
+  test(`lockstep (${engine}): conformance image ${img}`, () => {
     const bytes = readFileSync(join(confDir, img));
     const harts = hartsFor(img);
     const make: Make = (engine) => new NativeSession(bytes, img, { bios: 'none', engine, harts, ramSize: 128 * 1024 * 1024 }).machine;
-    const m = lockstep(img, make, { seed: img.length, slices: 3000, maxCycles: 50_000_000 });
+    const m = lockstep(img, make, { engine, seed: img.length, slices: 3000, maxCycles: 50_000_000 });
     assert.ok(m.stopReason !== null, `${img} finished`);
     assert.equal(m.stopReason.kind === 'finisher' ? m.stopReason.event.kind : m.stopReason.kind, 'pass');
   });
 }
 
-for (const name of ['bench-cpu-small.elf', 'bench-cpu-sv32-small.elf']) test(`lockstep: ${name} retires the same instructions`, () => {
+for (const engine of TRANSLATORS) for (const name of ['bench-cpu-small.elf', 'bench-cpu-sv32-small.elf']) test(`lockstep (${engine}): ${name} retires the same instructions`, () => {
   const bytes = readFileSync(join(IMAGES, name));
   const run = (engine: Engine): { out: string; instret: number; cycles: number; x: number[] } => {
     const out: number[] = [];
@@ -551,7 +559,7 @@ for (const name of ['bench-cpu-small.elf', 'bench-cpu-sv32-small.elf']) test(`lo
     const r = s.runToCompletion();
     return { out: Buffer.from(out).toString(), instret: r.instructions, cycles: r.cycles, x: [...s.machine.harts[0]!.x] };
   };
-  const a = run('interp'), b = run('jit');
+  const a = run('interp'), b = run(engine);
   assert.deepEqual(b, a);
   assert.match(a.out, /PASS/);
 });

@@ -37,6 +37,7 @@ export const PAGE_SHIFT = 12;
 export class Ram {
   readonly base: number;
   readonly size: number;
+  /** The buffer RAM lives in, from byte `u8.byteOffset` (the machine memory, memory.ts). */
   readonly buffer: ArrayBuffer;
   readonly u8: Uint8Array;
   readonly i8: Int8Array;
