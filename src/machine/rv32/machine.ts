@@ -60,7 +60,7 @@ export interface MachineConfig {
 }
 
 export type Engine = 'interp' | 'jit' | 'wasm';
-export const DEFAULT_ENGINE: Engine = 'jit';
+export const DEFAULT_ENGINE: Engine = 'wasm';
 
 /** Why the machine stopped running. */
 export type StopReason =
