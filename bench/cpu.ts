@@ -4,9 +4,11 @@
  * Runs the CPU workload (guests/images/bench-cpu.elf, an M-mode image; see
  * guests/bench/cpu/), and the same workload as a U-mode process with Sv32 paging on
  * (guests/images/bench-cpu-sv32.elf, "MMU on"), on
- *   tsxen:  node bin/tsxen.js run-native IMAGE --bios none --engine interp|jit --stats-json FILE
+ *   tsxen:  node bin/tsxen.js run-native IMAGE --bios none --engine interp|jit|wasm --stats-json FILE
  *           (instructions and MIPS measured inside the process, around the run loop),
- *           once with the interpreter and once with the block translator
+ *           with each engine asked for (--engine, default all three): the interpreter
+ *           (interp), the block translator emitting JavaScript (jit) and the block
+ *           translator emitting WebAssembly (wasm)
  *   QEMU:   qemu-system-riscv32 -M virt -bios none -nographic -monitor none -serial stdio -kernel IMAGE
  *           (TCG without -icount, timed from outside; the time of bench-nop.elf, which
  *           stops at once, is subtracted as QEMU's startup cost)
@@ -14,9 +16,10 @@
  * count (from tsxen's statistics, or else from one extra QEMU run with -icount shift=0,sleep=off,
  * in which the guest's `instret=` line is exact) by QEMU's net seconds.
  *
- * Every run must print `bench-cpu: PASS checksum=...` and exit 0, and both engines must
- * print the same checksum; otherwise the benchmark fails (exit status 1). Results go to a
- * table on stdout and to bench/results/cpu.json.
+ * Every run must print `bench-cpu: PASS checksum=...` and exit 0, and every engine measured
+ * must print the same checksum and retire the same number of instructions as the first
+ * one; otherwise the benchmark fails (exit status 1). Results go to a table on stdout and
+ * to bench/results/cpu.json.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -33,7 +36,8 @@ const USAGE = `npm run bench:cpu -- [options]
   --image FILE     the workload image (default guests/images/bench-cpu.elf)
   --mmu-image FILE the same workload with the MMU on (default guests/images/bench-cpu-sv32.elf)
   --no-mmu         skip the MMU-on image
-  --engine E       tsxen engines to measure: interp, jit or both (default both)
+  --engine E       tsxen engines to measure: interp, jit, wasm, a comma-separated
+                   list of them (e.g. jit,wasm), or all (default all = interp,jit,wasm)
   --nop-image FILE an image that exits at once, timed as QEMU's startup cost
                    (default guests/images/bench-nop.elf, else guests/images/hello-m.elf)
   --runs N         runs per engine; the best one counts (default 3)
@@ -47,7 +51,34 @@ const FAIL_LINE = /bench-cpu: FAIL[^\r\n]*/;
 const INSTRET_LINE = /^instret=(\d+)/m;
 const QEMU = 'qemu-system-riscv32';
 
-type Engine = 'interp' | 'jit';
+type Engine = 'interp' | 'jit' | 'wasm';
+
+const ENGINES: readonly Engine[] = ['interp', 'jit', 'wasm'];
+
+/** What the table and the summary call each engine. */
+const ENGINE_LABEL: Record<Engine, string> = {
+  interp: 'tsxen interpreter',
+  jit: 'tsxen translator (JavaScript, jit)',
+  wasm: 'tsxen translator (WebAssembly, wasm)',
+};
+
+/** The translators, by the language they emit (for the summary lines). */
+const TRANSLATOR_NAME: Partial<Record<Engine, string>> = { jit: 'JavaScript', wasm: 'WebAssembly' };
+
+/** Parses --engine: one engine, a comma-separated list of them, or `all`. */
+function parseEngines(value: string): Engine[] {
+  const bad = (): BenchError =>
+    new BenchError(`--engine must be interp, jit, wasm, a comma-separated list of them, or all; got '${value}'`);
+  if (value.trim() === 'all') return [...ENGINES];
+  const engines: Engine[] = [];
+  for (const part of value.split(',')) {
+    const name = part.trim();
+    if (!(ENGINES as readonly string[]).includes(name)) throw bad();
+    if (!engines.includes(name as Engine)) engines.push(name as Engine);
+  }
+  if (engines.length === 0) throw bad();
+  return engines;
+}
 
 interface Options {
   image: string;
@@ -100,7 +131,7 @@ function parseOptions(argv: string[]): Options | undefined {
       image: { type: 'string' },
       'mmu-image': { type: 'string' },
       'no-mmu': { type: 'boolean', default: false },
-      engine: { type: 'string', default: 'both' },
+      engine: { type: 'string', default: 'all' },
       'nop-image': { type: 'string' },
       runs: { type: 'string', default: '3' },
       'no-qemu': { type: 'boolean', default: false },
@@ -119,13 +150,12 @@ function parseOptions(argv: string[]): Options | undefined {
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new BenchError(`--timeout must be a positive number of seconds, got '${values.timeout}'`);
   if (values['no-qemu'] && values['no-tsxen']) throw new BenchError('--no-qemu and --no-tsxen leave nothing to measure');
-  const engine = values.engine;
-  if (engine !== 'interp' && engine !== 'jit' && engine !== 'both') throw new BenchError(`--engine must be interp, jit or both, got '${engine}'`);
+  const engines = parseEngines(values.engine);
   return {
     image: values.image !== undefined ? path.resolve(values.image) : path.join(ROOT, 'guests/images/bench-cpu.elf'),
     mmuImage: values['no-mmu'] ? undefined
       : values['mmu-image'] !== undefined ? path.resolve(values['mmu-image']) : path.join(ROOT, 'guests/images/bench-cpu-sv32.elf'),
-    engines: engine === 'both' ? ['interp', 'jit'] : [engine],
+    engines,
     nopImage: values['nop-image'] !== undefined ? path.resolve(values['nop-image']) : undefined,
     runs,
     qemu: !values['no-qemu'],
@@ -351,19 +381,24 @@ function measure(opts: Options, label: string, image: string, version: string | 
       fail(e);
     }
   }
-  const runs = Object.values(result.tsxen);
-  for (const t of runs) {
+  // Every engine measured is compared with the first one measured (in --engine order).
+  const measured = opts.engines.filter((e) => result.tsxen[e] !== undefined);
+  const runs = measured.map((e) => result.tsxen[e]!);
+  const first = measured[0];
+  for (const [i, engine] of measured.entries()) {
+    const t = runs[i]!;
     try {
-      sameGuest(runs[0]!.guest, t.guest, 'the two tsxen engines computed different results');
-      if (result.qemu !== undefined) sameGuest(t.guest, result.qemu.guest, 'tsxen and QEMU computed different results');
+      if (i > 0) sameGuest(runs[0]!.guest, t.guest, `tsxen engines ${first} and ${engine} computed different results`);
+      if (result.qemu !== undefined) sameGuest(t.guest, result.qemu.guest, `tsxen ${engine} and QEMU computed different results`);
     } catch (e) {
       fail(e);
     }
+    if (i > 0 && t.best.instructions !== runs[0]!.best.instructions) {
+      fail(new BenchError(`tsxen engines ${first} and ${engine} retired different instruction counts: ` +
+        `${runs[0]!.best.instructions} vs ${t.best.instructions}`));
+    }
   }
   result.instructions = runs[0]?.best.instructions ?? result.icount?.instret;
-  if (runs.length === 2 && runs[0]!.best.instructions !== runs[1]!.best.instructions) {
-    fail(new BenchError(`the engines retired different instruction counts: ${runs[0]!.best.instructions} vs ${runs[1]!.best.instructions}`));
-  }
   if (result.qemu !== undefined && result.instructions !== undefined) {
     result.qemuMips = result.instructions / result.qemu.netSeconds / 1e6;
   }
@@ -449,7 +484,7 @@ async function main(argv: string[]): Promise<number> {
       const t = r.tsxen[engine];
       if (t === undefined) continue;
       const ratio = ratioOf(r, engine);
-      rows.push([r.label, `tsxen ${engine === 'jit' ? 'translator (jit)' : 'interpreter'}`, fmtCount(t.best.instructions),
+      rows.push([r.label, ENGINE_LABEL[engine], fmtCount(t.best.instructions),
         t.best.wallSeconds.toFixed(3), t.best.mips.toFixed(1), ratio !== undefined ? ratio.toFixed(3) : '-']);
     }
   }
@@ -457,8 +492,14 @@ async function main(argv: string[]): Promise<number> {
     console.log('');
     console.log(table(rows));
     for (const r of images) {
-      const jit = ratioOf(r, 'jit');
-      if (jit !== undefined) console.log(`\n${r.label}: the translator runs guest code at ${(jit * 100).toFixed(1)}% of QEMU's speed.`);
+      let first = true;
+      for (const engine of opts.engines) {
+        const name = TRANSLATOR_NAME[engine];
+        const ratio = ratioOf(r, engine);
+        if (name === undefined || ratio === undefined) continue;
+        console.log(`${first ? '\n' : ''}${r.label}: the ${name} translator runs guest code at ${(ratio * 100).toFixed(1)}% of QEMU's speed.`);
+        first = false;
+      }
       if (r.qemu !== undefined) {
         console.log(`${r.label}: QEMU seconds: best run ${Math.min(...r.qemu.grossSeconds).toFixed(3)} s - best startup ` +
           `${Math.min(...r.qemu.startupSeconds).toFixed(3)} s (${shown(nopImage(opts))}).`);
