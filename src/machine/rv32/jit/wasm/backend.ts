@@ -85,19 +85,23 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
     this.table.set(0, this.miss);
   }
 
-  compile(decoded: Int32Array, region: Region, vbase: number): WasmBlockFn {
-    return this.instantiate(generateWasmBlock(decoded, region, vbase, this.layout));
+  compile(decoded: Int32Array, region: Region, vbase: number, pageIndex: number): WasmBlockFn {
+    return this.instantiate(generateWasmBlock(decoded, region, vbase, this.slotsOf(pageIndex), this.layout));
   }
 
   installed(b: Block<WasmBlockFn>): void {
-    const p = b.page.index;
+    this.table.set(this.slotsOf(b.page.index) + b.first, b.fn);
+  }
+
+  /** The first table slot of RAM page `p`, allocated on first use and kept for good. */
+  private slotsOf(p: number): number {
     let base = this.pageDir[p]!;
     if (base === 0) {
       base = this.table.grow(WORDS, this.miss);
       this.pageDir[p] = base;
       this.pagesWithSlots.push(p);
     }
-    this.table.set(base + b.first, b.fn);
+    return base;
   }
 
   removed(b: Block<WasmBlockFn>): void {

@@ -68,8 +68,15 @@ const PC = 0, BUDGET = 1, DONE = 2, XB = 3, DT = 4, FT = 5;
 const N = 6, LIM = 7, L = 8, CH = 9, T = 10, VA = 11, VPN = 12, TI = 13, V = 14, HA = 15;
 const FIRST_REG = 16;
 
-/** The bytes of a module holding the block for `region` of decoded `page` at virtual base `vbase`. */
-export function generateWasmBlock(page: Int32Array, region: Region, vbase: number, lay: WasmLayout): Uint8Array<ArrayBuffer> {
+/** A page memo that matches no address: its low bits are never all set in a masked one. */
+const NO_PAGE = 0xfff;
+
+/**
+ * The bytes of a module holding the block for `region` of decoded `page` at virtual base
+ * `vbase`; `slots` is the page's first index in the block table (same-page successors
+ * are called through it directly).
+ */
+export function generateWasmBlock(page: Int32Array, region: Region, vbase: number, slots: number, lay: WasmLayout): Uint8Array<ArrayBuffer> {
   const { first, end, labels } = region;
   const LEN = end - first;
 
@@ -84,7 +91,20 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
   }
   const regs = [...used].sort((p, q) => p - q);
   const local = new Map<number, number>(regs.map((r, i) => [r, FIRST_REG + i]));
+  // Page memos, one per base register of the region's loads and of its stores: the page
+  // (va & -4096) and XOR of the TLB entry that base register last hit, copied into
+  // locals. A memo hit is exactly that TLB hit; every slow path clears them all, since a
+  // TLB fill there may evict the entry a memo copies.
+  const loadMemo = new Map<number, number>(), storeMemo = new Map<number, number>();
+  let nextLocal = FIRST_REG + regs.length;
+  for (let w = first; w < end; w++) {
+    const r = page[w << 2]!, op = r & 0xff, base = (r >>> 16) & 63;
+    if (op >= Op.LB && op <= Op.LHU && !loadMemo.has(base)) { loadMemo.set(base, nextLocal); nextLocal += 2; }
+    if (op >= Op.SB && op <= Op.SW && !storeMemo.has(base)) { storeMemo.set(base, nextLocal); nextLocal += 2; }
+  }
+  const memoLocals = [...loadMemo.values(), ...storeMemo.values()];
   const c = new Code();
+  const clearMemos = (): void => { for (const l of memoLocals) c.i32(NO_PAGE).set(l); };
 
   // Structured control: the open constructs, innermost last, to compute branch depths.
   const open: string[] = [];
@@ -97,10 +117,14 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
 
   const read = (i: number): void => { if (i === 0) c.i32(0); else c.get(local.get(i)!); };
   const addN = (k: number): void => { if (k !== 0) c.get(N).i32(k).op(W.i32_add).set(N); };
-  /** Leaves to constant pc `target`, `k` more instructions retired; `chain`: may continue there. */
+  /**
+   * Leaves to constant pc `target`, `k` more instructions retired; `chain`: may continue
+   * there, through its table slot when it is on this page (V), else looked up (V = 0).
+   */
   const exitTo = (target: number, k: number, chain: 0 | 1): void => {
     c.i32(target).set(T);
     addN(k);
+    if (chain) c.i32((target & -4096) === (vbase | 0) ? slots + ((target & 0xfff) >>> 2) : 0).set(V);
     c.i32(chain).set(CH).br(depthOf('out'));
   };
 
@@ -110,6 +134,7 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
   c.if_().get(XB).get(PC).mem(W.i32_store, PC_SLOT).get(DONE).op(W.return_).end();
   c.get(BUDGET).get(DONE).op(W.i32_sub).i32(LEN).op(W.i32_sub).set(LIM);
   for (const r of regs) c.get(XB).mem(W.i32_load, r * 4).set(local.get(r)!);
+  clearMemos();
 
   c.op(W.block).byte(0x40); push('out');
   c.op(W.loop).byte(0x40); push('loop');
@@ -215,16 +240,24 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
         const size = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
         const load = op === Op.LW ? W.i32_load : op === Op.LH ? W.i32_load16_s : op === Op.LHU ? W.i32_load16_u
           : op === Op.LB ? W.i32_load8_s : W.i32_load8_u;
-        tlbHit(c, address, R_TAG, size);
+        const mv = loadMemo.get(a)!, mx = mv + 1;
+        address();
+        c.i32(-4096 | (size - 1)).op(W.i32_and).get(mv).op(W.i32_eq).if_(I32); push('if');
+        c.get(VA).get(mx).op(W.i32_xor).mem(load, lay.ramOffset);
+        c.op(W.else_);
+        tlbHit(c, () => c.get(VA), R_TAG, size);
         c.if_(I32); push('if');
-        c.get(VA).get(TI).mem(W.i32_load, R_XOR).op(W.i32_xor).mem(load, lay.ramOffset);
+        c.get(VA).i32(-4096).op(W.i32_and).set(mv);
+        c.get(VA).get(TI).mem(W.i32_load, R_XOR).tee(mx).op(W.i32_xor).mem(load, lay.ramOffset);
         c.op(W.else_);
         c.get(VA).i32(size); inflight(); c.op(W.call).uleb(Fn.LOAD);
+        clearMemos();
         c.get(XB).mem(W.i32_load, TRAP_SLOT).if_(); push('if');
         exitTo(pc, w - s, 0);
         pop();
         if (op === Op.LB) c.op(W.i32_extend8_s);
         else if (op === Op.LH) c.op(W.i32_extend16_s);
+        pop();
         pop();
         if (d >= 0) c.set(d); else c.op(W.drop);
         break;
@@ -233,21 +266,33 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
         const size = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
         const store = op === Op.SW ? W.i32_store : op === Op.SH ? W.i32_store16 : W.i32_store8;
         const next = (pc + 4) | 0;
-        tlbHit(c, address, W_TAG, size);
+        const mv = storeMemo.get(a)!, mx = mv + 1;
+        address();
+        c.i32(-4096 | (size - 1)).op(W.i32_and).get(mv).op(W.i32_eq).if_(); push('if');
+        c.get(VA).get(mx).op(W.i32_xor); read(b); c.mem(store, lay.ramOffset);
+        c.op(W.else_);
+        tlbHit(c, () => c.get(VA), W_TAG, size);
         c.if_(); push('if');
         c.get(VA).get(TI).mem(W.i32_load, W_XOR).op(W.i32_xor).tee(HA);
         read(b); c.mem(store, lay.ramOffset);
+        // A store memo only for pages without decoded code (those must check every store).
         c.get(HA).i32(12).op(W.i32_shr_u).mem(W.i32_load8_u, lay.codePages).if_(); push('if');
         c.get(HA).i32(size).op(W.call).uleb(Fn.INVALIDATE).if_(); push('if');
         exitTo(next, w - s + 1, 0);
         pop();
+        c.op(W.else_);
+        c.get(VA).i32(-4096).op(W.i32_and).set(mv);
+        c.get(VA).get(HA).op(W.i32_xor).set(mx);
         pop();
         c.op(W.else_);
-        c.get(VA).i32(size); read(b); inflight(); c.op(W.call).uleb(Fn.STORE).tee(V).if_(); push('if');
+        c.get(VA).i32(size); read(b); inflight(); c.op(W.call).uleb(Fn.STORE).tee(V);
+        clearMemos();
+        c.if_(); push('if');
         c.get(V).i32(0).op(W.i32_lt_s).if_(); push('if');
         exitTo(pc, w - s, 0);
         pop();
         exitTo(next, w - s + 1, 0);
+        pop();
         pop();
         pop();
         break;
@@ -266,7 +311,7 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
         pop();
         alu(() => c.i32((pc + 4) | 0));
         addN(w - s + 1);
-        c.i32(1).set(CH).br(depthOf('out'));
+        c.i32(0).set(V).i32(1).set(CH).br(depthOf('out'));
         live = false;
         break;
       case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU:
@@ -289,16 +334,20 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
   for (const r of [...written].sort((p, q) => p - q)) c.get(XB).get(local.get(r)!).mem(W.i32_store, r * 4);
   c.get(XB).get(T).mem(W.i32_store, PC_SLOT);
   c.get(CH).if_();
+  // V = 0: not on this page, so through the fetch TLB and the page directory.
+  c.get(V).op(W.i32_eqz).if_();
   c.get(T).i32(12).op(W.i32_shr_u).tee(VPN).i32(255).op(W.i32_and).i32(2).op(W.i32_shl).get(FT).op(W.i32_add).tee(TI)
     .mem(W.i32_load, X_TAG).get(VPN).op(W.i32_eq).if_();
   c.get(T).get(TI).mem(W.i32_load, X_XOR).op(W.i32_xor).tee(HA)
     .i32(12).op(W.i32_shr_u).i32(2).op(W.i32_shl).mem(W.i32_load, lay.pageDir).tee(V).if_();
-  c.get(T).get(BUDGET).get(DONE).get(N).op(W.i32_add).get(XB).get(DT).get(FT);
-  c.get(V).get(HA).i32(2).op(W.i32_shr_u).i32(1023).op(W.i32_and).op(W.i32_add);
-  c.op(W.return_call_indirect).uleb(Sig.BLOCK).uleb(0);
+  c.get(V).get(HA).i32(2).op(W.i32_shr_u).i32(1023).op(W.i32_and).op(W.i32_add).set(V);
   c.end().end().end();
+  c.get(V).if_();
+  c.get(T).get(BUDGET).get(DONE).get(N).op(W.i32_add).get(XB).get(DT).get(FT).get(V);
+  c.op(W.return_call_indirect).uleb(Sig.BLOCK).uleb(0);
+  c.end().end();
   c.get(DONE).get(N).op(W.i32_add).end();
-  return blockModule(FIRST_REG - 6 + regs.length, c);
+  return blockModule(nextLocal - 6, c);
 }
 
 /**
