@@ -19,7 +19,7 @@ import type { Hart } from '../../hart.js';
 import type { MachineMemory } from '../../memory.js';
 import type { Region } from '../region.js';
 import type { Block, Translator, TranslatorBackend } from '../block-cache.js';
-import { TRAP_SLOT, generateWasmBlock, missStubModule, type WasmLayout } from './codegen.js';
+import { SLOW_SLOT as TRAP_SLOT, generateWasmBlock, missStubModule, type WasmLayout } from './codegen.js';
 
 /** A compiled block: (pc, budget, done, xb, dt, ft) → done after it (see codegen.ts). */
 export type WasmBlockFn = (pc: number, budget: number, done: number, xb: number, dt: number, ft: number) => number;

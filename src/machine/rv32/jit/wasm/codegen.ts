@@ -48,7 +48,7 @@ import { Code, Fn, I32, Sig, W, blockModule } from './encoder.js';
 
 /** Byte offsets in a hart's register block (Hart.stateOffset): the exit pc and trap word. */
 export const PC_SLOT = 40 * 4;
-export const TRAP_SLOT = 41 * 4;
+export const SLOW_SLOT = 41 * 4;
 
 /** Byte offsets of a Tlb's arrays from its base (mmu.ts, Tlb constructor). */
 const R_TAG = 0, R_XOR = 1024, W_TAG = 2048, W_XOR = 3072, X_TAG = 4096, X_XOR = 5120;
@@ -117,6 +117,11 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
 
   const read = (i: number): void => { if (i === 0) c.i32(0); else c.get(local.get(i)!); };
   const addN = (k: number): void => { if (k !== 0) c.get(N).i32(k).op(W.i32_add).set(N); };
+  /** Leaves at `pc`, unretired, for the interpreter to run that one instruction (engine.ts). */
+  const exitSlow = (pc: number, k: number): void => {
+    c.get(XB).i32(1).mem(W.i32_store, SLOW_SLOT);
+    exitTo(pc, k, 0);
+  };
   /**
    * Leaves to constant pc `target`, `k` more instructions retired; `chain`: may continue
    * there, through its table slot when it is on this page (V), else looked up (V = 0).
@@ -250,13 +255,7 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
         c.get(VA).i32(-4096).op(W.i32_and).set(mv);
         c.get(VA).get(TI).mem(W.i32_load, R_XOR).tee(mx).op(W.i32_xor).mem(load, lay.ramOffset);
         c.op(W.else_);
-        c.get(VA).i32(size); inflight(); c.op(W.call).uleb(Fn.LOAD);
-        clearMemos();
-        c.get(XB).mem(W.i32_load, TRAP_SLOT).if_(); push('if');
-        exitTo(pc, w - s, 0);
-        pop();
-        if (op === Op.LB) c.op(W.i32_extend8_s);
-        else if (op === Op.LH) c.op(W.i32_extend16_s);
+        exitSlow(pc, w - s);
         pop();
         pop();
         if (d >= 0) c.set(d); else c.op(W.drop);
@@ -274,25 +273,15 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
         tlbHit(c, () => c.get(VA), W_TAG, size);
         c.if_(); push('if');
         c.get(VA).get(TI).mem(W.i32_load, W_XOR).op(W.i32_xor).tee(HA);
-        read(b); c.mem(store, lay.ramOffset);
-        // A store memo only for pages without decoded code (those must check every store).
-        c.get(HA).i32(12).op(W.i32_shr_u).mem(W.i32_load8_u, lay.codePages).if_(); push('if');
-        c.get(HA).i32(size).op(W.call).uleb(Fn.INVALIDATE).if_(); push('if');
-        exitTo(next, w - s + 1, 0);
+        // A page holding decoded code: the interpreter stores and invalidates.
+        c.i32(12).op(W.i32_shr_u).mem(W.i32_load8_u, lay.codePages).if_(); push('if');
+        exitSlow(pc, w - s);
         pop();
-        c.op(W.else_);
+        c.get(HA); read(b); c.mem(store, lay.ramOffset);
         c.get(VA).i32(-4096).op(W.i32_and).set(mv);
         c.get(VA).get(HA).op(W.i32_xor).set(mx);
-        pop();
         c.op(W.else_);
-        c.get(VA).i32(size); read(b); inflight(); c.op(W.call).uleb(Fn.STORE).tee(V);
-        clearMemos();
-        c.if_(); push('if');
-        c.get(V).i32(0).op(W.i32_lt_s).if_(); push('if');
-        exitTo(pc, w - s, 0);
-        pop();
-        exitTo(next, w - s + 1, 0);
-        pop();
+        exitSlow(pc, w - s);
         pop();
         pop();
         break;
@@ -306,8 +295,7 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
       case Op.JALR:
         read(a); if (imm !== 0) c.i32(imm).op(W.i32_add);
         c.i32(-2).op(W.i32_and).tee(T).i32(2).op(W.i32_and).if_(); push('if');
-        c.i32(0).get(T).op(W.call).uleb(Fn.RAISE);
-        exitTo(pc, w - s, 0);
+        exitSlow(pc, w - s); // the interpreter raises the misaligned-target trap
         pop();
         alu(() => c.i32((pc + 4) | 0));
         addN(w - s + 1);

@@ -15,7 +15,7 @@
 import { HART_REGS_BYTES, type Hart, type HartEngine } from '../../hart.js';
 import { TLB_BYTES } from '../../mmu.js';
 import type { Translator } from '../block-cache.js';
-import { PC_SLOT } from './codegen.js';
+import { PC_SLOT, SLOW_SLOT } from './codegen.js';
 import type { WasmBackend, WasmBlockFn } from './backend.js';
 
 export class WasmEngine implements HartEngine {
@@ -27,7 +27,7 @@ export class WasmEngine implements HartEngine {
     this.backend.hart = h;
     const m32 = this.backend.m32;
     const xb = h.stateOffset;
-    const pcWord = (xb + PC_SLOT) >> 2;
+    const pcWord = (xb + PC_SLOT) >> 2, slowWord = (xb + SLOW_SLOT) >> 2;
     const dt = xb + HART_REGS_BYTES + h.dataMode * TLB_BYTES;
     const ft = xb + HART_REGS_BYTES + h.mode * TLB_BYTES;
     const fetch = h.tlbs[h.mode]!;
@@ -48,7 +48,12 @@ export class WasmEngine implements HartEngine {
       h.cycles += k;
       h.instret += k;
       done += k;
-      if (h.trapCause >= 0 || h.contextChanged) return;
+      if (m32[slowWord] !== 0) {
+        // A block left at an access it does not do itself: the interpreter runs that one.
+        m32[slowWord] = 0;
+        if (done < budget) h.execute(1);
+        return;
+      }
     }
   }
 }
