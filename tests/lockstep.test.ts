@@ -484,6 +484,26 @@ test(`lockstep (${engine}): code rewritten on every iteration of its own loop (n
   assert.ok(st.translated < m.harts[0]!.instret / 100, `${st.translated} translations for ${m.harts[0]!.instret} instructions`);
 });
 
+test(`lockstep (${engine}): data stored next to code in one page (no invalidation, no slow path)`, () => {
+  // A loop that stores its counter into a word of its own code page, past its code.
+  const prog = [asm.lui(8, 0x80000000), asm.addi(8, 8, 0x7f0), asm.addi(5, 0, 0),
+    asm.addi(5, 5, 1), asm.sw(5, 8, 0), asm.sh(5, 8, 6), asm.sb(5, 8, 9), asm.jal(0, -16)];
+  const make: Make = (engine) => {
+    const m = new Machine({ ramSize: RAM_SIZE, engine });
+    placeWords(m, CODE_PA, prog);
+    m.bootBare(CODE_PA);
+    return m;
+  };
+  const m = lockstep('data next to code', make, { engine, seed: 31, slices: 100, maxCycles: 500_000 });
+  const st = m.translator!.stats;
+  const x5 = m.harts[0]!.x[5]!;
+  assert.ok(x5 > 50_000, 'the loop ran');
+  assert.equal(m.ram.i32[(CODE_PA + 0x7f0 - RAM_BASE) >>> 2], x5);
+  assert.equal(st.invalidated, 0, 'no translated block was dropped');
+  // The WebAssembly blocks store to undecoded words of a code page themselves.
+  if (engine === 'wasm') assert.ok(st.slowSteps < 50, `${st.slowSteps} stores left to the interpreter`);
+});
+
 test(`lockstep (${engine}): remapping a code page under a running S-mode kernel (sfence.vma)`, () => {
   // S-mode code at VA_CODE calls a function at VA 0x40010000, which maps in turn to two
   // physical pages holding different code; between calls it flips the PTE and runs

@@ -46,6 +46,11 @@ export class Ram {
   readonly i32: Int32Array;
   /** Per RAM page: 1 when the page holds decoded instructions (see hart.ts). */
   readonly codePages: Uint8Array;
+  /**
+   * Per RAM word, one bit: set while the word is decoded (CodeCache.decode). Translated
+   * WebAssembly stores check it, so data sharing a page with code stores at full speed.
+   */
+  readonly codeWords: Uint8Array;
   /** Called with a RAM page index whose decoded instructions must be dropped. */
   onCodeWrite: (page: number, offset: number, length: number) => void = () => {};
 
@@ -65,9 +70,10 @@ export class Ram {
     this.u16 = new Uint16Array(buffer, at, size >>> 1);
     this.i16 = new Int16Array(buffer, at, size >>> 1);
     this.i32 = new Int32Array(buffer, at, size >>> 2);
-    this.codePages = memory !== undefined
-      ? new Uint8Array(buffer, memory.alloc(size / PAGE_SIZE), size / PAGE_SIZE)
-      : new Uint8Array(size / PAGE_SIZE);
+    const state = (bytes: number): Uint8Array => memory !== undefined
+      ? new Uint8Array(buffer, memory.alloc(bytes), bytes) : new Uint8Array(bytes);
+    this.codePages = state(size / PAGE_SIZE);
+    this.codeWords = state(size / 32);
   }
 
   contains(pa: number, len = 1): boolean {

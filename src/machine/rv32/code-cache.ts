@@ -12,7 +12,7 @@
  * whole page.
  */
 
-import { DECODED_SHIFT, DECODED_STRIDE, Op } from './decode.js';
+import { DECODED_SHIFT, DECODED_STRIDE, Op, decodeInto } from './decode.js';
 import type { Ram } from './bus.js';
 
 const WORDS_PER_PAGE = 1024;
@@ -27,6 +27,8 @@ export interface TranslationListener {
 export class CodeCache {
   private readonly pages: (Int32Array | undefined)[];
   private readonly codePages: Uint8Array;
+  private readonly codeWords: Uint8Array;
+  private readonly ramWords: Int32Array;
   /**
    * A page whose every slot is PAGE_END: the hart points at it after a jump to another
    * page, so its next dispatch translates the new pc (see Hart.execute).
@@ -39,6 +41,8 @@ export class CodeCache {
   constructor(ram: Ram) {
     this.pages = new Array(ram.size / 4096);
     this.codePages = ram.codePages;
+    this.codeWords = ram.codeWords;
+    this.ramWords = ram.i32;
     this.translated = new Uint8Array(ram.size / 4096);
     ram.onCodeWrite = (page, offset, length) => this.invalidateRange(page, offset, length);
     for (let i = 0; i <= WORDS_PER_PAGE; i++) this.missPage[i << DECODED_SHIFT] = Op.PAGE_END;
@@ -58,6 +62,12 @@ export class CodeCache {
     return d;
   }
 
+  /** Decodes the RAM word at byte offset `off` into slot `di` of its decoded `page`. */
+  decode(page: Int32Array, di: number, off: number): void {
+    decodeInto(page, di, this.ramWords[off >>> 2]!);
+    this.codeWords[off >>> 5] |= 1 << ((off >>> 2) & 7);
+  }
+
   /** A store of `size` bytes at RAM offset `off` hit a code page: drop those words. */
   invalidate(off: number, size: number): void {
     const d = this.pages[off >>> 12];
@@ -66,7 +76,12 @@ export class CodeCache {
     const first = (off & 0xfff) >>> 2;
     const last = ((off & 0xfff) + size - 1) >>> 2;
     d[first << DECODED_SHIFT] = 0;
-    if (last !== first && last < WORDS_PER_PAGE) d[last << DECODED_SHIFT] = 0;
+    this.codeWords[off >>> 5] &= ~(1 << ((off >>> 2) & 7));
+    if (last !== first && last < WORDS_PER_PAGE) {
+      d[last << DECODED_SHIFT] = 0;
+      const o = (off & -4096) + last * 4;
+      this.codeWords[o >>> 5] &= ~(1 << ((o >>> 2) & 7));
+    }
     else if (last >= WORDS_PER_PAGE) this.invalidate(((off >>> 12) + 1) * 4096, 1);
   }
 
@@ -80,6 +95,7 @@ export class CodeCache {
   clear(): void {
     this.pages.fill(undefined);
     this.codePages.fill(0);
+    this.codeWords.fill(0);
     this.translated.fill(0);
     this.translator?.clear();
   }

@@ -22,7 +22,7 @@
  * `cycles` therefore runs ahead of `instret` exactly by idle and charged time.
  */
 
-import { Op, DECODED_SHIFT, DECODED_STRIDE, decodeInto, X_SINK } from './decode.js';
+import { Op, DECODED_SHIFT, DECODED_STRIDE, X_SINK } from './decode.js';
 import {
   Cause, Csr, INTERRUPT_BIT, IRQ_PRIORITY, MEDELEG_WRITABLE, MIP_M_WRITABLE, MIP_SSIP, MISA_VALUE,
   Mode, Mstatus, MSTATUS_WRITABLE, S_INTERRUPTS, ALL_INTERRUPTS, SSTATUS_MASK,
@@ -538,7 +538,7 @@ export class Hart {
 
         case Op.UNDECODED:
           // First execution of this word since it was written: decode, then dispatch.
-          decodeInto(page, di, i32[(this.pageHost + di) >>> 2]!);
+          code.decode(page, di, this.pageHost + di);
           continue loop;
 
         case Op.PAGE_END: {

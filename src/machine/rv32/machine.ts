@@ -105,8 +105,9 @@ export class Machine implements HartHost {
     this.cpuHz = config.cpuHz ?? DEFAULT_CPU_HZ;
     this.quantum = config.quantum ?? (nharts > 1 ? 10_000 : 1_000_000);
     const pages = ramSize / 4096;
-    // State: each hart's registers and TLBs, the code-page map, the translator's page table.
-    this.memory = new MachineMemory(ramSize, nharts * HART_STATE_BYTES + pages * 5 + 4096);
+    // State: each hart's registers and TLBs, the code-page and code-word maps, the
+    // translator's page directory.
+    this.memory = new MachineMemory(ramSize, nharts * HART_STATE_BYTES + pages * 5 + ramSize / 32 + 4096);
     this.ram = new Ram(RAM_BASE, ramSize, this.memory);
     this.bus = new PhysicalBus(this.ram);
     this.code = new CodeCache(this.ram);

@@ -26,7 +26,7 @@
 import type { CodeCache, TranslationListener } from '../code-cache.js';
 import type { Ram } from '../bus.js';
 import { findRegion, translatable, type Region } from './region.js';
-import { Op, decodeInto } from '../decode.js';
+import { Op } from '../decode.js';
 
 const WORDS = 1024;
 /** Blocks of a page dropped by writes before its retranslations wait the longest. */
@@ -88,6 +88,8 @@ export interface TranslatorStats {
   interpretedStarts: number;
   invalidated: number;
   retranslatedAlias: number;
+  /** Accesses a WebAssembly block left to the interpreter (wasm/engine.ts). */
+  slowSteps: number;
 }
 
 export class Translator<F = unknown> implements TranslationListener {
@@ -101,7 +103,7 @@ export class Translator<F = unknown> implements TranslationListener {
   pendingSlots: (Block<F> | null)[] | null = null;
   pendingExit = 0;
   pendingPc = 0;
-  readonly stats: TranslatorStats = { translated: 0, interpretedStarts: 0, invalidated: 0, retranslatedAlias: 0 };
+  readonly stats: TranslatorStats = { translated: 0, interpretedStarts: 0, invalidated: 0, retranslatedAlias: 0, slowSteps: 0 };
   /** Visits of a block start before it is translated (tests lower it to translate everything). */
   hotAfter = HOT_AFTER;
   /** Set once by the engine's composition (machine.ts); compiles regions. */
@@ -140,7 +142,7 @@ export class Translator<F = unknown> implements TranslationListener {
     let n = 0;
     for (let w = (host >>> 2) & 1023; w < 1024 && n < left; w++) {
       const di = w << 2;
-      if ((page[di]! & 0xff) === Op.UNDECODED) decodeInto(page, di, this.ram.i32[base + w]!);
+      if ((page[di]! & 0xff) === Op.UNDECODED) this.code.decode(page, di, base * 4 + w * 4);
       n++;
       const op = page[di]! & 0xff;
       if ((op >= Op.JAL && op <= Op.BGEU) || !translatable(op)) break;
@@ -157,7 +159,7 @@ export class Translator<F = unknown> implements TranslationListener {
 
   private translate(p: JitPage<F>, w: number, pc: number): Block<F> {
     const decoded = this.code.page(p.index);
-    const region = findRegion(decoded, w, this.ram.i32, p.index * WORDS);
+    const region = findRegion(this.code, decoded, p.index, w);
     let b: Block<F>;
     if (region === null) {
       b = new Block<F>(p, p.index * 4096 + w * 4, w, w + 1, pc, 0x3fffffff, null);

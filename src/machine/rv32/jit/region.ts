@@ -19,7 +19,8 @@
  * budget only on backward branches (see codegen.ts), which keeps budgets exact.
  */
 
-import { Op, decodeInto } from '../decode.js';
+import { Op } from '../decode.js';
+import type { CodeCache } from '../code-cache.js';
 
 /** The longest region, in instruction words. */
 export const MAX_REGION = 128;
@@ -38,18 +39,18 @@ export function translatable(op: number): boolean {
 }
 
 /**
- * Scans the region that starts at word `first` of a decoded page, decoding words that
- * were never executed (`ramWords`: the RAM as words, `hostWord`: the page's first word
- * index in it). Returns null when the first instruction is not translatable.
+ * Scans the region that starts at word `first` of the decoded RAM page `index`, decoding
+ * words that were never executed. Returns null when the first instruction is not
+ * translatable.
  */
-export function findRegion(page: Int32Array, first: number, ramWords: Int32Array, hostWord: number): Region | null {
+export function findRegion(code: CodeCache, page: Int32Array, index: number, first: number): Region | null {
   const limit = Math.min(1024, first + MAX_REGION);
   let w = first;
   let forward = -1; // furthest forward target seen so far (word index)
   const targets: number[] = [];
   while (w < limit) {
     const di = w << 2;
-    if ((page[di]! & 0xff) === Op.UNDECODED) decodeInto(page, di, ramWords[hostWord + w]!);
+    if ((page[di]! & 0xff) === Op.UNDECODED) code.decode(page, di, index * 4096 + w * 4);
     const op = page[di]! & 0xff;
     if (!translatable(op)) break;
     let stop = false;

@@ -46,7 +46,7 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
     const dir = memory.alloc(pages * 4);
     this.pageDir = new Int32Array(memory.buffer, dir, pages);
     this.m32 = new Int32Array(memory.buffer);
-    this.layout = { ramOffset: memory.ramOffset, codePages: ram.codePages.byteOffset, pageDir: dir };
+    this.layout = { ramOffset: memory.ramOffset, codePages: ram.codePages.byteOffset, codeWords: ram.codeWords.byteOffset, pageDir: dir };
     this.table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
     const m32 = this.m32;
     const trapWord = (h: Hart): void => { m32[(h.stateOffset + TRAP_SLOT) >> 2] = h.trapCause >= 0 ? 1 : 0; };

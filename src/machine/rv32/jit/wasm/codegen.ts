@@ -59,6 +59,8 @@ export interface WasmLayout {
   ramOffset: number;
   /** Ram.codePages: one byte per RAM page, nonzero when it holds decoded code. */
   codePages: number;
+  /** Ram.codeWords: one bit per RAM word, set while it is decoded. */
+  codeWords: number;
   /** The translator's page directory: per RAM page, its first index in the table (0: none). */
   pageDir: number;
 }
@@ -273,13 +275,20 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
         tlbHit(c, () => c.get(VA), W_TAG, size);
         c.if_(); push('if');
         c.get(VA).get(TI).mem(W.i32_load, W_XOR).op(W.i32_xor).tee(HA);
-        // A page holding decoded code: the interpreter stores and invalidates.
         c.i32(12).op(W.i32_shr_u).mem(W.i32_load8_u, lay.codePages).if_(); push('if');
+        // A page holding decoded code: a decoded word is the interpreter's to store (it
+        // invalidates); other words, data sharing the page, are stored here, without a memo.
+        c.get(HA).i32(5).op(W.i32_shr_u).mem(W.i32_load8_u, lay.codeWords)
+          .get(HA).i32(2).op(W.i32_shr_u).i32(7).op(W.i32_and).op(W.i32_shr_u).i32(1).op(W.i32_and);
+        c.if_(); push('if');
         exitSlow(pc, w - s);
         pop();
         c.get(HA); read(b); c.mem(store, lay.ramOffset);
+        c.op(W.else_);
+        c.get(HA); read(b); c.mem(store, lay.ramOffset);
         c.get(VA).i32(-4096).op(W.i32_and).set(mv);
         c.get(VA).get(HA).op(W.i32_xor).set(mx);
+        pop();
         c.op(W.else_);
         exitSlow(pc, w - s);
         pop();

@@ -51,6 +51,7 @@ export class WasmEngine implements HartEngine {
       if (m32[slowWord] !== 0) {
         // A block left at an access it does not do itself: the interpreter runs that one.
         m32[slowWord] = 0;
+        tr.stats.slowSteps++;
         if (done < budget) h.execute(1);
         return;
       }
