@@ -121,7 +121,7 @@ export class Machine implements HartHost {
       for (const h of this.harts) h.engine = new JitEngine(h, translator);
     } else if (this.engine === 'wasm') {
       const translator = new Translator<WasmBlockFn>(this.ram, this.code);
-      const backend = new WasmBackend(this.memory, this.ram, translator, this.code);
+      const backend = new WasmBackend(this.memory, this.ram);
       translator.backend = backend;
       this.translator = translator;
       for (const h of this.harts) h.engine = new WasmEngine(h, translator, backend);

@@ -33,14 +33,18 @@ const WORDS = 1024;
 const REWRITES_TOLERATED = 16;
 /** Visits of a block start before it is translated. */
 export const HOT_AFTER = 64;
+/** Starts of the same page visited this share of HOT_AFTER are translated with a hot one. */
+const WARM_SHARE = 1 / 8;
+/** The most blocks translated at once. */
+const MAX_BATCH = 64;
 
 /**
  * What turns a region into something that runs: JavaScript (js-backend.ts) or
  * WebAssembly (wasm/backend.ts). F is the compiled block's function type.
  */
 export interface TranslatorBackend<F> {
-  /** Compiles `region` of the decoded RAM page `pageIndex`, whose word 0 runs at virtual `vbase`. */
-  compile(decoded: Int32Array, region: Region, vbase: number, pageIndex: number): F;
+  /** Compiles `regions` of the decoded RAM page `pageIndex`, whose word 0 runs at virtual `vbase`. */
+  compile(decoded: Int32Array, regions: Region[], vbase: number, pageIndex: number): F[];
   /** A block became (or stopped being) the one for its entry word; `cleared`: all of them. */
   installed(b: Block<F>): void;
   removed(b: Block<F>): void;
@@ -157,23 +161,42 @@ export class Translator<F = unknown> implements TranslationListener {
     return p;
   }
 
+  /**
+   * Translates the hot start `w` of page `p`, entered at `pc`, together with the page's
+   * other warm starts (visited WARM_SHARE of the way to hot): one compilation for several
+   * blocks that are likely to be needed soon, since each compilation has a fixed cost.
+   */
   private translate(p: JitPage<F>, w: number, pc: number): Block<F> {
     const decoded = this.code.page(p.index);
-    const region = findRegion(this.code, decoded, p.index, w);
-    let b: Block<F>;
-    if (region === null) {
-      b = new Block<F>(p, p.index * 4096 + w * 4, w, w + 1, pc, 0x3fffffff, null);
-      this.stats.interpretedStarts++;
-    } else {
-      const fn = this.backend.compile(decoded, region, pc - w * 4, p.index);
-      b = new Block<F>(p, p.index * 4096 + w * 4, region.first, region.end, pc, region.end - region.first, fn);
-      this.stats.translated++;
+    const vbase = (pc - w * 4) | 0;
+    const starts = [w];
+    if (p.drops <= REWRITES_TOLERATED) {
+      const warm = Math.max(1, Math.floor(this.hotAfter * WARM_SHARE));
+      for (let v = 0; v < WORDS && starts.length < MAX_BATCH; v++) {
+        if (v !== w && p.blocks[v] === null && p.heat[v]! >= warm) starts.push(v);
+      }
     }
-    p.blocks[w] = b;
-    p.live.push(b);
-    for (let i = b.first; i < b.end; i++) p.cover[i]!++;
-    if (b.fn !== null) this.backend.installed(b);
-    return b;
+    const regions = starts.map((v) => findRegion(this.code, decoded, p.index, v));
+    const found = regions.filter((r): r is Region => r !== null);
+    const fns = found.length > 0 ? this.backend.compile(decoded, found, vbase, p.index) : [];
+    let k = 0;
+    const blocks = starts.map((v, i) => {
+      const r = regions[i]!;
+      const host = p.index * 4096 + v * 4, at = (vbase + v * 4) | 0;
+      if (r === null) {
+        this.stats.interpretedStarts++;
+        return new Block<F>(p, host, v, v + 1, at, 0x3fffffff, null);
+      }
+      this.stats.translated++;
+      return new Block<F>(p, host, r.first, r.end, at, r.end - r.first, fns[k++]!);
+    });
+    for (const b of blocks) {
+      p.blocks[b.first] = b;
+      p.live.push(b);
+      for (let i = b.first; i < b.end; i++) p.cover[i]!++;
+      if (b.fn !== null) this.backend.installed(b);
+    }
+    return blocks[0]!;
   }
 
   private drop(b: Block<F>): void {

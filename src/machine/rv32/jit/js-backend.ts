@@ -21,11 +21,13 @@ export class JsBackend implements TranslatorBackend<BlockFn> {
     this.factoryArgs = [translator, ram.i8, ram.u8, ram.i16, ram.u16, ram.i32, ram.codePages, code, mulh, mulhsu, mulhu];
   }
 
-  compile(decoded: Int32Array, region: Region, vbase: number): BlockFn {
-    const source = generateBlock(decoded, region, vbase);
-    if (this.dump !== null) this.dump((vbase + region.first * 4) | 0, source);
-    const factory = new Function(...FACTORY_PARAMS, source) as (...args: unknown[]) => BlockFn;
-    return factory(...this.factoryArgs);
+  compile(decoded: Int32Array, regions: Region[], vbase: number): BlockFn[] {
+    return regions.map((region) => {
+      const source = generateBlock(decoded, region, vbase);
+      if (this.dump !== null) this.dump((vbase + region.first * 4) | 0, source);
+      const factory = new Function(...FACTORY_PARAMS, source) as (...args: unknown[]) => BlockFn;
+      return factory(...this.factoryArgs);
+    });
   }
 
   installed(_b: Block<BlockFn>): void {}

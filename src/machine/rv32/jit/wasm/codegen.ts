@@ -44,7 +44,7 @@
 
 import { Op } from '../../decode.js';
 import type { Region } from '../region.js';
-import { Code, Fn, I32, Sig, W, blockModule } from './encoder.js';
+import { Code, I32, Sig, W, type FunctionCode } from './encoder.js';
 
 /** Byte offsets in a hart's register block (Hart.stateOffset): the exit pc and trap word. */
 export const PC_SLOT = 40 * 4;
@@ -74,11 +74,11 @@ const FIRST_REG = 16;
 const NO_PAGE = 0xfff;
 
 /**
- * The bytes of a module holding the block for `region` of decoded `page` at virtual base
- * `vbase`; `slots` is the page's first index in the block table (same-page successors
- * are called through it directly).
+ * The function for the block of `region` of decoded `page` at virtual base `vbase`;
+ * `slots` is the page's first index in the block table (same-page successors are called
+ * through it directly).
  */
-export function generateWasmBlock(page: Int32Array, region: Region, vbase: number, slots: number, lay: WasmLayout): Uint8Array<ArrayBuffer> {
+export function generateWasmBlock(page: Int32Array, region: Region, vbase: number, slots: number, lay: WasmLayout): FunctionCode {
   const { first, end, labels } = region;
   const LEN = end - first;
 
@@ -344,7 +344,7 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
   c.op(W.return_call_indirect).uleb(Sig.BLOCK).uleb(0);
   c.end().end();
   c.get(DONE).get(N).op(W.i32_add).end();
-  return blockModule(nextLocal - 6, c);
+  return { locals: nextLocal - 6, body: c };
 }
 
 /**
@@ -358,11 +358,11 @@ function tlbHit(c: Code, address: () => void, tag: number, size: number): void {
   if (size > 1) c.get(VA).i32(size - 1).op(W.i32_and).op(W.i32_eqz).op(W.i32_and);
 }
 
-/** The module of the stub that fills empty table slots: it only returns to the engine. */
-export function missStubModule(): Uint8Array<ArrayBuffer> {
+/** The stub that fills empty table slots: it only returns to the engine. */
+export function missStub(): FunctionCode {
   const c = new Code();
   c.get(XB).get(PC).mem(W.i32_store, PC_SLOT).get(DONE).end();
-  return blockModule(0, c);
+  return { locals: 0, body: c };
 }
 
 function readsRs1(op: number): boolean {

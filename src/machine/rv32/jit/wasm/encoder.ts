@@ -1,8 +1,7 @@
 /*
  * A WebAssembly binary writer: just what the translator emits (core spec 2.0 encoding,
- * plus tail calls). Instructions are appended to a Code buffer; `blockModule` wraps one
- * function body into a module that imports the machine's memory, the block table and
- * the slow-path functions.
+ * plus tail calls). Instructions are appended to a Code buffer; `blockModule` wraps
+ * function bodies into a module that imports the machine's memory and the block table.
  */
 
 /** Value and block types. */
@@ -99,49 +98,46 @@ export class Code {
 }
 
 /** Function signatures, by index in every block module's type section. */
-export const enum Sig { BLOCK = 0, LOAD = 1, STORE = 2, INVALIDATE = 3, RAISE = 4 }
+export const enum Sig { BLOCK = 0 }
 
-const SIGNATURES: [number[], number[]][] = [
-  [[I32, I32, I32, I32, I32, I32], [I32]], // block(pc, budget, done, xb, dt, ft) → done
-  [[I32, I32, I32], [I32]],                // ld(va, size, inflight) → value
-  [[I32, I32, I32, I32], [I32]],           // st(va, size, value, inflight) → -1 trap, 1 leave, 0 go on
-  [[I32, I32], [I32]],                     // inv(ramOffset, size) → 1 when a block was dropped
-  [[I32, I32], []],                        // raise(cause, tval)
-];
+/** block(pc, budget, done, xb, dt, ft) → done (see codegen.ts). */
+const BLOCK_TYPE = [0x60, 6, I32, I32, I32, I32, I32, I32, 1, I32];
 
-/** Imported function indexes (the block function is FUNC_BLOCK). */
-export const enum Fn { LOAD = 0, STORE = 1, INVALIDATE = 2, RAISE = 3, BLOCK = 4 }
+/** One function of a module: `locals` i32 locals beyond the parameters, and its body (ending in `end`). */
+export interface FunctionCode {
+  locals: number;
+  body: Code;
+}
 
 /**
- * A module of one block function with `locals` extra i32 locals and `body` (ending in
- * `end`), importing m.mem, m.tab, m.ld, m.st, m.inv, m.raise and exporting "f".
+ * A module of block functions, each exported as "0", "1", …; it imports the machine
+ * memory (m.mem) and the block table (m.tab).
  */
-export function blockModule(locals: number, body: Code): Uint8Array<ArrayBuffer> {
+export function blockModule(fns: FunctionCode[]): Uint8Array<ArrayBuffer> {
   const m = new Code().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
   const section = (id: number, c: Code): void => { m.byte(id).sized(c); };
 
-  const types = new Code().uleb(SIGNATURES.length);
-  for (const [params, results] of SIGNATURES) {
-    types.byte(0x60).uleb(params.length).bytes(params).uleb(results.length).bytes(results);
-  }
-  section(1, types);
-
-  const imports = new Code().uleb(6);
-  imports.name('m').name('mem').byte(0x02).byte(0x00).uleb(0);           // memory, min 0
+  section(1, new Code().uleb(1).bytes(BLOCK_TYPE));
+  const imports = new Code().uleb(2);
+  imports.name('m').name('mem').byte(0x02).byte(0x00).uleb(0);              // memory, min 0
   imports.name('m').name('tab').byte(0x01).byte(FUNCREF).byte(0x00).uleb(0); // table, min 0
-  imports.name('m').name('ld').byte(0x00).uleb(Sig.LOAD);
-  imports.name('m').name('st').byte(0x00).uleb(Sig.STORE);
-  imports.name('m').name('inv').byte(0x00).uleb(Sig.INVALIDATE);
-  imports.name('m').name('raise').byte(0x00).uleb(Sig.RAISE);
   section(2, imports);
 
-  section(3, new Code().uleb(1).uleb(Sig.BLOCK));
-  section(7, new Code().uleb(1).name('f').byte(0x00).uleb(Fn.BLOCK));
+  const funcs = new Code().uleb(fns.length);
+  for (let i = 0; i < fns.length; i++) funcs.uleb(Sig.BLOCK);
+  section(3, funcs);
+  const exports = new Code().uleb(fns.length);
+  for (let i = 0; i < fns.length; i++) exports.name(String(i)).byte(0x00).uleb(i);
+  section(7, exports);
 
-  const fn = new Code();
-  if (locals > 0) fn.uleb(1).uleb(locals).byte(I32);
-  else fn.uleb(0);
-  fn.bytes(body.view());
-  section(10, new Code().uleb(1).sized(fn));
+  const code = new Code().uleb(fns.length);
+  for (const f of fns) {
+    const fn = new Code();
+    if (f.locals > 0) fn.uleb(1).uleb(f.locals).byte(I32);
+    else fn.uleb(0);
+    fn.bytes(f.body.view());
+    code.sized(fn);
+  }
+  section(10, code);
   return m.view().slice();
 }

@@ -24,7 +24,6 @@ export class WasmEngine implements HartEngine {
   execute(budget: number): void {
     const h = this.hart;
     const tr = this.translator;
-    this.backend.hart = h;
     const m32 = this.backend.m32;
     const xb = h.stateOffset;
     const pcWord = (xb + PC_SLOT) >> 2, slowWord = (xb + SLOW_SLOT) >> 2;
