@@ -28,17 +28,19 @@ export const enum W {
 
 /** A growing byte buffer with the spec's integer encodings. */
 export class Code {
-  private buf: Uint8Array<ArrayBuffer> = new Uint8Array(1024);
+  private buf: Uint8Array<ArrayBuffer> = new Uint8Array(2048);
   length = 0;
 
   byte(b: number): this {
-    if (this.length === this.buf.length) {
-      const bigger = new Uint8Array(this.buf.length * 2);
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
+    if (this.length === this.buf.length) this.grow(1);
     this.buf[this.length++] = b;
     return this;
+  }
+
+  private grow(n: number): void {
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    bigger.set(this.buf);
+    this.buf = bigger;
   }
 
   op(o: W): this { return this.byte(o); }
@@ -64,7 +66,9 @@ export class Code {
   }
 
   bytes(b: ArrayLike<number>): this {
-    for (let i = 0; i < b.length; i++) this.byte(b[i]!);
+    if (this.length + b.length > this.buf.length) this.grow(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
     return this;
   }
 
