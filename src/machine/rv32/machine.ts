@@ -32,7 +32,7 @@ import { Translator } from './jit/block-cache.js';
 import { JitEngine } from './jit/engine.js';
 import { JsBackend } from './jit/js-backend.js';
 import type { BlockFn } from './jit/codegen.js';
-import { WasmBackend, type WasmBlockFn } from './jit/wasm/backend.js';
+import { WasmBackend, wasmBackendStateBytes, type WasmBlockFn } from './jit/wasm/backend.js';
 import { WasmEngine } from './jit/wasm/engine.js';
 
 export const RAM_BASE = 0x80000000;
@@ -107,7 +107,7 @@ export class Machine implements HartHost {
     const pages = ramSize / 4096;
     // State: each hart's registers and TLBs, the code-page and code-word maps, the
     // translator's page directory.
-    this.memory = new MachineMemory(ramSize, nharts * HART_STATE_BYTES + pages * 5 + ramSize / 32 + 4096);
+    this.memory = new MachineMemory(ramSize, nharts * HART_STATE_BYTES + pages + ramSize / 32 + wasmBackendStateBytes(ramSize) + 4096);
     this.ram = new Ram(RAM_BASE, ramSize, this.memory);
     this.bus = new PhysicalBus(this.ram);
     this.code = new CodeCache(this.ram);

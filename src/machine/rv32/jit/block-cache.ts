@@ -56,6 +56,8 @@ export class Block<F = unknown> {
   /** The last two blocks that ran after this one (engine chaining), most recent first. */
   succ0: Block<F> | null = null;
   succ1: Block<F> | null = null;
+  /** The backend's handle for the block (WebAssembly: its table slot; 0: none). */
+  slot = 0;
   /** The fetch-TLB XOR that maps `pc`'s page to `host`'s (chaining across pages checks it). */
   readonly fx: number;
   constructor(

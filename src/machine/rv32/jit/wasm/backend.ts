@@ -1,13 +1,20 @@
 /*
- * The WebAssembly backend: compiles regions with codegen.ts, one module per block, and
- * keeps the table through which blocks call each other.
+ * The WebAssembly backend: compiles the regions of a page into one module (codegen.ts),
+ * and keeps the table through which blocks call each other.
  *
- * The table. Every RAM page with translated blocks owns 1024 consecutive slots, one per
- * instruction word; the page directory (in the machine memory, read by generated code)
- * maps a RAM page to its first slot, 0 meaning none. A slot holds the block whose entry
- * is that word, or the miss stub, which only returns to the engine. Generated code finds
- * its successor through the fetch TLB and the directory and tail-calls the slot, so
- * chaining needs no per-exit state, and dropping a block is one table write.
+ * The table holds one slot per installed block (slot 0: the miss stub, which only
+ * returns to the engine); freed slots are reused. Each RAM page with blocks has a slot
+ * map in the machine memory, 1024 words, one per instruction word: the slot of the block
+ * whose entry is that word, or 0. The page directory (also in memory) maps a RAM page to
+ * its map. Generated code finds a successor through the fetch TLB, the directory and the
+ * map (or straight through its own page's map), and tail-calls the slot: chaining needs
+ * no per-exit state, and dropping a block is one table write and one map write.
+ *
+ * The table stays as small as the number of live blocks because V8 (11.x) copies an
+ * imported table into every instance that imports it and updates every instance on
+ * table.set: a table with a slot per word would make each instantiation cost
+ * milliseconds. Maps exist for at most MAX_MAPPED_PAGES pages; blocks of pages beyond
+ * that are still run, from the engine, but not chained to.
  *
  * Blocks import nothing but the memory and the table: an access a block cannot do
  * itself leaves the block (codegen.ts), so no block ever calls into JavaScript.
@@ -16,7 +23,7 @@
 import type { Ram } from '../../bus.js';
 import type { MachineMemory } from '../../memory.js';
 import type { Region } from '../region.js';
-import type { Block, Translator, TranslatorBackend } from '../block-cache.js';
+import type { Block, TranslatorBackend } from '../block-cache.js';
 import { generateWasmBlock, missStub, type WasmLayout } from './codegen.js';
 import { blockModule, type FunctionCode } from './encoder.js';
 
@@ -24,6 +31,16 @@ import { blockModule, type FunctionCode } from './encoder.js';
 export type WasmBlockFn = (pc: number, budget: number, done: number, xb: number, dt: number, ft: number) => number;
 
 const WORDS = 1024;
+/** Pages with slot maps, at most (4 KiB of machine memory each). */
+export const MAX_MAPPED_PAGES = 4096;
+/** Table slots added at a time. */
+const TABLE_STEP = 256;
+
+/** Bytes of machine memory the backend needs for a RAM of `ramSize` bytes. */
+export function wasmBackendStateBytes(ramSize: number): number {
+  const pages = ramSize / 4096;
+  return pages * 4 + Math.min(pages, MAX_MAPPED_PAGES) * 4096;
+}
 
 export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
   /** The machine memory as words (the engine reads a block's exit pc and flags from it). */
@@ -33,7 +50,10 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
   private readonly imports: WebAssembly.Imports;
   private readonly layout: WasmLayout;
   private readonly pageDir: Int32Array;
-  private readonly pagesWithSlots: number[] = [];
+  private readonly maps: number;
+  private mapsUsed = 0;
+  private readonly mapped: number[] = [];
+  private readonly freeSlots: number[] = [];
   /** Compiled modules and their bytes, for statistics. */
   modules = 0;
   bytes = 0;
@@ -42,6 +62,7 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
     const pages = ram.size / 4096;
     const dir = memory.alloc(pages * 4);
     this.pageDir = new Int32Array(memory.buffer, dir, pages);
+    this.maps = memory.alloc(Math.min(pages, MAX_MAPPED_PAGES) * 4096);
     this.m32 = new Int32Array(memory.buffer);
     this.layout = { ramOffset: memory.ramOffset, codePages: ram.codePages.byteOffset, codeWords: ram.codeWords.byteOffset, pageDir: dir };
     this.table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
@@ -52,35 +73,47 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
 
   /** All regions of one page in one module: compiling a module has a large fixed cost. */
   compile(decoded: Int32Array, regions: Region[], vbase: number, pageIndex: number): WasmBlockFn[] {
-    const slots = this.slotsOf(pageIndex);
-    return this.instantiate(regions.map((r) => generateWasmBlock(decoded, r, vbase, slots, this.layout)));
+    const map = this.mapOf(pageIndex);
+    return this.instantiate(regions.map((r) => generateWasmBlock(decoded, r, vbase, map, this.layout)));
   }
 
   installed(b: Block<WasmBlockFn>): void {
-    this.table.set(this.slotsOf(b.page.index) + b.first, b.fn);
+    const map = this.mapOf(b.page.index);
+    if (map === 0) return; // not chained to: the engine calls it
+    if (this.freeSlots.length === 0) {
+      const first = this.table.grow(TABLE_STEP, this.miss);
+      for (let i = TABLE_STEP - 1; i >= 0; i--) this.freeSlots.push(first + i);
+    }
+    b.slot = this.freeSlots.pop()!;
+    this.table.set(b.slot, b.fn);
+    this.m32[(map >> 2) + b.first] = b.slot;
   }
 
   removed(b: Block<WasmBlockFn>): void {
-    const base = this.pageDir[b.page.index]!;
-    if (base !== 0) this.table.set(base + b.first, this.miss);
+    if (b.slot === 0) return;
+    this.m32[(this.pageDir[b.page.index]! >> 2) + b.first] = 0;
+    this.table.set(b.slot, this.miss);
+    this.freeSlots.push(b.slot);
+    b.slot = 0;
   }
 
   cleared(): void {
-    for (const p of this.pagesWithSlots) {
-      const base = this.pageDir[p]!;
-      for (let w = 0; w < WORDS; w++) this.table.set(base + w, this.miss);
+    for (const p of this.mapped) {
+      const map = this.pageDir[p]! >> 2;
+      for (let w = 0; w < WORDS; w++) {
+        const slot = this.m32[map + w]!;
+        if (slot !== 0) { this.table.set(slot, this.miss); this.freeSlots.push(slot); this.m32[map + w] = 0; }
+      }
     }
   }
 
-  /** The first table slot of RAM page `p`, allocated on first use and kept for good. */
-  private slotsOf(p: number): number {
-    let base = this.pageDir[p]!;
-    if (base === 0) {
-      base = this.table.grow(WORDS, this.miss);
-      this.pageDir[p] = base;
-      this.pagesWithSlots.push(p);
-    }
-    return base;
+  /** The byte offset of RAM page `p`'s slot map, made on first use and kept; 0: none left. */
+  private mapOf(p: number): number {
+    const map = this.pageDir[p]!;
+    if (map !== 0 || this.mapsUsed * 4096 >= Math.min(this.pageDir.length, MAX_MAPPED_PAGES) * 4096) return map;
+    this.pageDir[p] = this.maps + this.mapsUsed++ * 4096;
+    this.mapped.push(p);
+    return this.pageDir[p]!;
   }
 
   private instantiate(fns: FunctionCode[]): WasmBlockFn[] {

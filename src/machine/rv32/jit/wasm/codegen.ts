@@ -61,7 +61,7 @@ export interface WasmLayout {
   codePages: number;
   /** Ram.codeWords: one bit per RAM word, set while it is decoded. */
   codeWords: number;
-  /** The translator's page directory: per RAM page, its first index in the table (0: none). */
+  /** The translator's page directory: per RAM page, the byte offset of its slot map (0: none). */
   pageDir: number;
 }
 
@@ -75,10 +75,10 @@ const NO_PAGE = 0xfff;
 
 /**
  * The function for the block of `region` of decoded `page` at virtual base `vbase`;
- * `slots` is the page's first index in the block table (same-page successors are called
- * through it directly).
+ * `map` is the byte offset of the page's slot map (backend.ts; 0: none), through which
+ * same-page successors are found without a TLB lookup.
  */
-export function generateWasmBlock(page: Int32Array, region: Region, vbase: number, slots: number, lay: WasmLayout): FunctionCode {
+export function generateWasmBlock(page: Int32Array, region: Region, vbase: number, map: number, lay: WasmLayout): FunctionCode {
   const { first, end, labels } = region;
   const LEN = end - first;
 
@@ -126,12 +126,13 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
   };
   /**
    * Leaves to constant pc `target`, `k` more instructions retired; `chain`: may continue
-   * there, through its table slot when it is on this page (V), else looked up (V = 0).
+   * there, through its entry in this page's slot map when it is on this page (V), else
+   * looked up (V = 0).
    */
   const exitTo = (target: number, k: number, chain: 0 | 1): void => {
     c.i32(target).set(T);
     addN(k);
-    if (chain) c.i32((target & -4096) === (vbase | 0) ? slots + ((target & 0xfff) >>> 2) : 0).set(V);
+    if (chain) c.i32(map !== 0 && (target & -4096) === (vbase | 0) ? map + (target & 0xffc) : 0).set(V);
     c.i32(chain).set(CH).br(depthOf('out'));
   };
 
@@ -331,18 +332,19 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
   for (const r of [...written].sort((p, q) => p - q)) c.get(XB).get(local.get(r)!).mem(W.i32_store, r * 4);
   c.get(XB).get(T).mem(W.i32_store, PC_SLOT);
   c.get(CH).if_();
-  // V = 0: not on this page, so through the fetch TLB and the page directory.
+  // V = 0: not on this page, so the map entry through the fetch TLB and the page directory.
   c.get(V).op(W.i32_eqz).if_();
   c.get(T).i32(12).op(W.i32_shr_u).tee(VPN).i32(255).op(W.i32_and).i32(2).op(W.i32_shl).get(FT).op(W.i32_add).tee(TI)
     .mem(W.i32_load, X_TAG).get(VPN).op(W.i32_eq).if_();
   c.get(T).get(TI).mem(W.i32_load, X_XOR).op(W.i32_xor).tee(HA)
     .i32(12).op(W.i32_shr_u).i32(2).op(W.i32_shl).mem(W.i32_load, lay.pageDir).tee(V).if_();
-  c.get(V).get(HA).i32(2).op(W.i32_shr_u).i32(1023).op(W.i32_and).op(W.i32_add).set(V);
+  c.get(V).get(HA).i32(0xffc).op(W.i32_and).op(W.i32_add).set(V);
   c.end().end().end();
   c.get(V).if_();
+  c.get(V).mem(W.i32_load, 0).tee(V).if_();
   c.get(T).get(BUDGET).get(DONE).get(N).op(W.i32_add).get(XB).get(DT).get(FT).get(V);
   c.op(W.return_call_indirect).uleb(Sig.BLOCK).uleb(0);
-  c.end().end();
+  c.end().end().end();
   c.get(DONE).get(N).op(W.i32_add).end();
   return { locals: nextLocal - 6, body: c };
 }
