@@ -137,17 +137,23 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
   };
 
   // Prologue: the right block for this pc, and room for it in the budget.
-  c.get(PC).i32((vbase + first * 4) | 0).op(W.i32_ne)
-    .get(DONE).i32(LEN).op(W.i32_add).get(BUDGET).op(W.i32_gt_s).op(W.i32_or);
+  c.get(PC).i32((vbase + first * 4) | 0).op(W.i32_ne);
+  c.if_().get(XB).get(PC).mem(W.i32_store, PC_SLOT).get(DONE).op(W.return_).end();
+  c.get(DONE).i32(LEN).op(W.i32_add).get(BUDGET).op(W.i32_gt_s);
   c.if_().get(XB).get(PC).mem(W.i32_store, PC_SLOT).get(DONE).op(W.return_).end();
   c.get(BUDGET).get(DONE).op(W.i32_sub).i32(LEN).op(W.i32_sub).set(LIM);
   for (const r of regs) c.get(XB).mem(W.i32_load, r * 4).set(local.get(r)!);
   clearMemos();
 
+  // Backward branches need the loop (V8 puts an interrupt check at every loop head), and
+  // a dispatch on L only when they go elsewhere than the region's first instruction.
+  const backward = backwardTargets(page, region, vbase);
+  const looped = backward.size > 0;
+  const dispatch = [...backward].some((t) => t !== first);
   c.op(W.block).byte(0x40); push('out');
-  c.op(W.loop).byte(0x40); push('loop');
-  if (m > 1) {
-    for (let j = m - 1; j >= 0; j--) { c.op(W.block).byte(0x40); push(`B${j}`); }
+  if (looped) { c.op(W.loop).byte(0x40); push('loop'); }
+  for (let j = m - 1; j >= (dispatch ? 0 : 1); j--) { c.op(W.block).byte(0x40); push(`B${j}`); }
+  if (dispatch) {
     c.get(L).op(W.br_table).uleb(m);
     for (let j = 0; j < m; j++) c.uleb(j);
     c.uleb(0);
@@ -188,7 +194,7 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
       c.get(N).get(LIM).op(W.i32_gt_s).if_(); push('if');
       exitTo(target, 0, 0);
       pop();
-      if (m > 1) c.i32(labelIndex.get(t)!).set(L);
+      if (dispatch) c.i32(labelIndex.get(t)!).set(L);
       c.br(depthOf('loop'));
     };
 
@@ -325,7 +331,7 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
     }
   }
   if (live) exitTo((vbase + end * 4) | 0, end - s, 1);
-  pop(); // loop
+  if (looped) pop(); // loop
   pop(); // out
 
   // Epilogue: registers back, the exit pc, then chain to the block at t if there is one.
@@ -356,8 +362,22 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
 function tlbHit(c: Code, address: () => void, tag: number, size: number): void {
   address();
   c.i32(12).op(W.i32_shr_u).tee(VPN).i32(255).op(W.i32_and).i32(2).op(W.i32_shl).get(DT).op(W.i32_add).tee(TI)
-    .mem(W.i32_load, tag).get(VPN).op(W.i32_eq);
-  if (size > 1) c.get(VA).i32(size - 1).op(W.i32_and).op(W.i32_eqz).op(W.i32_and);
+    .mem(W.i32_load, tag).get(VPN).op(W.i32_xor);
+  if (size > 1) c.get(VA).i32(size - 1).op(W.i32_and).op(W.i32_or); // (tag ^ vpn) | misalignment
+  c.op(W.i32_eqz);
+}
+
+/** The labels of `region` that a branch or jump inside it reaches backwards (loops). */
+function backwardTargets(page: Int32Array, region: Region, vbase: number): Set<number> {
+  const out = new Set<number>();
+  for (let w = region.first; w < region.end; w++) {
+    const op = page[w << 2]! & 0xff;
+    if (!((op >= Op.BEQ && op <= Op.BGEU) || op === Op.JAL)) continue;
+    const target = (vbase + w * 4 + page[(w << 2) + 1]!) | 0;
+    const t = w + ((target - ((vbase + w * 4) | 0)) >> 2);
+    if ((target & -4096) === (vbase | 0) && region.labels.has(t) && t >= region.first && t <= w) out.add(t);
+  }
+  return out;
 }
 
 /** The stub that fills empty table slots: it only returns to the engine. */
