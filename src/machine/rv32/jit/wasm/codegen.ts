@@ -1,6 +1,7 @@
 /*
- * Code generation, WebAssembly: one region of guest code (../region.ts) → one function
- * in a module of its own (encoder.ts), installed in the block table (backend.ts).
+ * Code generation, WebAssembly: one region of guest code (../region.ts) → one function;
+ * backend.ts puts the functions of a page's regions into one module (encoder.ts) and
+ * installs them in the block table.
  *
  * // HOT PATH (generated): the emitted code is what runs guest instructions.
  *
@@ -9,37 +10,36 @@
  * offsets (in the machine memory, ../../memory.ts) of the hart's registers and of the
  * data and fetch TLBs of the current privilege. Its shape:
  *
- *   if (pc !== PC || done + LEN > budget) { exit pc = pc; return done }   (alias, budget)
+ *   if (pc !== PC) or (done + LEN > budget): exit pc = pc; return done   (alias, budget)
  *   r5 = x[5]; …                          guest registers the region uses, in locals
  *   block $out
- *     loop $loop                          backward branches re-enter here…
- *       block $B(m-1) … block $B0
- *         br_table L                      …and dispatch on the label index L
- *       end  case 0 code                  forward branches leave their $B directly
- *       end  case 1 code …
+ *     loop $loop                          (only with backward branches) they re-enter here…
+ *       block $B(m-1) … block $B1 [$B0]
+ *         [br_table L]                    …and dispatch on the label index L when needed
+ *       [end] case 0 code                 forward branches leave their $B directly
+ *       end   case 1 code …
  *     end
  *   end
  *   x[5] = r5; …                          every register the region writes
- *   exit pc = t
- *   if (ch) look t up: fetch TLB → RAM page → page's table base → return_call_indirect
- *   return done + n
+ *   if (ch) find t's slot: this page's slot map (V), or fetch TLB → page directory →
+ *           that page's map; a slot → return_call_indirect
+ *   exit pc = t; return done + n
  *
  * The accounting is the JavaScript translator's (../codegen.ts): n counts instructions
  * per straight segment, a backward branch continues only while n <= lim, and every way
  * out sets t (the next pc) and adds what retired since the last label. Chaining is a
- * tail call through the shared table, found from the current fetch TLB at run time, so
- * a chain never grows the stack and needs no depth limit; the callee's own prologue
+ * tail call through the shared table, found through the current fetch TLB at run time,
+ * so a chain never grows the stack and needs no depth limit; the callee's own prologue
  * rejects an alias translated for another pc and a budget too small for its length
- * (the engine then interprets, ../engine.ts).
+ * (the engine then interprets, engine.ts).
  *
- * Loads and stores: the TLB entry is read from memory at each access (tag, XOR) and RAM
- * is addressed directly (`i32.load offset=ramOffset`). Slow paths are imported
- * JavaScript (backend.ts): `ld` and `st` run Hart.loadSlow / storeSlow with h.inflight
- * exact and report a trap through the hart's trap word; after a slow access that did
- * not trap the block goes on (TLB fills are read back from memory), except after a store
- * that reached a device or dropped translated code, where it leaves as the interpreter
- * does. A fast store into a page holding decoded code calls `inv`, and leaves if that
- * dropped a block (the running one may be stale).
+ * Loads and stores: a page memo per base register (a copy of the TLB entry it last hit,
+ * in locals), else the TLB entry read from memory (tag, XOR); RAM is addressed directly
+ * (`i32.load offset=ramOffset`). A block never calls out: an access it cannot do itself
+ * — a TLB miss, a device, a misaligned address, a store to a word that holds decoded
+ * code (Ram.codeWords) — leaves the block at that instruction, unretired, with the
+ * hart's SLOW word set, and the engine has the interpreter run that one instruction. So
+ * the fast paths never share a function with a call, which would make V8 spill.
  */
 
 import { Op } from '../../decode.js';
@@ -336,7 +336,6 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
 
   // Epilogue: registers back, the exit pc, then chain to the block at t if there is one.
   for (const r of [...written].sort((p, q) => p - q)) c.get(XB).get(local.get(r)!).mem(W.i32_store, r * 4);
-  c.get(XB).get(T).mem(W.i32_store, PC_SLOT);
   c.get(CH).if_();
   // V = 0: not on this page, so the map entry through the fetch TLB and the page directory.
   c.get(V).op(W.i32_eqz).if_();
@@ -351,6 +350,7 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
   c.get(T).get(BUDGET).get(DONE).get(N).op(W.i32_add).get(XB).get(DT).get(FT).get(V);
   c.op(W.return_call_indirect).uleb(Sig.BLOCK).uleb(0);
   c.end().end().end();
+  c.get(XB).get(T).mem(W.i32_store, PC_SLOT); // back to the engine: it reads pc from here
   c.get(DONE).get(N).op(W.i32_add).end();
   return { locals: nextLocal - 6, body: c };
 }
