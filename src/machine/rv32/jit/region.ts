@@ -23,7 +23,7 @@ import { Op } from '../decode.js';
 import type { CodeCache } from '../code-cache.js';
 
 /** The longest region, in instruction words. */
-export const MAX_REGION = 128;
+export const MAX_REGION = 64;
 
 export interface Region {
   /** First word index (in the page) and one past the last. */
