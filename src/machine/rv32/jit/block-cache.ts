@@ -58,6 +58,11 @@ export class Block<F = unknown> {
   succ1: Block<F> | null = null;
   /** The backend's handle for the block (WebAssembly: its table slot; 0: none). */
   slot = 0;
+  /**
+   * Blocks compiled into the same function as this one (WebAssembly puts a page's blocks
+   * in one), which run into each other's code: dropping one drops them all.
+   */
+  group: Block<F>[] | null = null;
   /** The fetch-TLB XOR that maps `pc`'s page to `host`'s (chaining across pages checks it). */
   readonly fx: number;
   constructor(
@@ -192,6 +197,8 @@ export class Translator<F = unknown> implements TranslationListener {
       this.stats.translated++;
       return new Block<F>(p, host, r.first, r.end, at, r.end - r.first, fns[k++]!);
     });
+    const sharing = blocks.filter((b) => b.fn !== null && blocks.some((o) => o !== b && o.fn === b.fn));
+    for (const b of sharing) b.group = sharing.filter((o) => o.fn === b.fn);
     for (const b of blocks) {
       p.blocks[b.first] = b;
       p.live.push(b);
@@ -204,6 +211,7 @@ export class Translator<F = unknown> implements TranslationListener {
   private drop(b: Block<F>): void {
     if (!b.valid) return;
     b.valid = false;
+    if (b.group !== null) for (const o of b.group) this.drop(o);
     if (b.fn !== null) this.backend.removed(b);
     const p = b.page;
     if (p.blocks[b.first] === b) p.blocks[b.first] = null;

@@ -24,7 +24,7 @@ import type { Ram } from '../../bus.js';
 import type { MachineMemory } from '../../memory.js';
 import type { Region } from '../region.js';
 import type { Block, TranslatorBackend } from '../block-cache.js';
-import { generateWasmBlock, missStub, type WasmLayout } from './codegen.js';
+import { generateWasmGroup, missStub, type WasmLayout } from './codegen.js';
 import { blockModule, type FunctionCode } from './encoder.js';
 
 /** A compiled block: (pc, budget, done, xb, dt, ft) → done after it (see codegen.ts). */
@@ -54,6 +54,8 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
   private mapsUsed = 0;
   private readonly mapped: number[] = [];
   private readonly freeSlots: number[] = [];
+  /** Each installed function's table slot, and how many blocks enter it. */
+  private readonly slots = new Map<WasmBlockFn, { slot: number; blocks: number }>();
   /** Compiled modules and their bytes, for statistics. */
   modules = 0;
   bytes = 0;
@@ -71,40 +73,51 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
     this.table.set(0, this.miss);
   }
 
-  /** All regions of one page in one module: compiling a module has a large fixed cost. */
+  /**
+   * All regions of one page in one function (codegen.ts, generateWasmGroup): they pass
+   * control among themselves without calls, and one module per page keeps the large
+   * fixed cost of compiling a module rare. Every region's block gets the same function.
+   */
   compile(decoded: Int32Array, regions: Region[], vbase: number, pageIndex: number): WasmBlockFn[] {
     const map = this.mapOf(pageIndex);
-    return this.instantiate(regions.map((r) => generateWasmBlock(decoded, r, vbase, map, this.layout)));
+    const fn = this.instantiate([generateWasmGroup(decoded, regions, vbase, map, this.layout)])[0]!;
+    return regions.map(() => fn);
   }
 
+  /** A block's entry word in its page's map gets its function's slot (one per function). */
   installed(b: Block<WasmBlockFn>): void {
     const map = this.mapOf(b.page.index);
-    if (map === 0) return; // not chained to: the engine calls it
-    if (this.freeSlots.length === 0) {
-      const first = this.table.grow(TABLE_STEP, this.miss);
-      for (let i = TABLE_STEP - 1; i >= 0; i--) this.freeSlots.push(first + i);
+    if (map === 0 || b.fn === null) return; // not chained to: the engine calls it
+    let f = this.slots.get(b.fn);
+    if (f === undefined) {
+      if (this.freeSlots.length === 0) {
+        const first = this.table.grow(TABLE_STEP, this.miss);
+        for (let i = TABLE_STEP - 1; i >= 0; i--) this.freeSlots.push(first + i);
+      }
+      f = { slot: this.freeSlots.pop()!, blocks: 0 };
+      this.slots.set(b.fn, f);
+      this.table.set(f.slot, b.fn);
     }
-    b.slot = this.freeSlots.pop()!;
-    this.table.set(b.slot, b.fn);
-    this.m32[(map >> 2) + b.first] = b.slot;
+    f.blocks++;
+    b.slot = f.slot;
+    this.m32[(map >> 2) + b.first] = f.slot;
   }
 
   removed(b: Block<WasmBlockFn>): void {
-    if (b.slot === 0) return;
+    if (b.slot === 0 || b.fn === null) return;
     this.m32[(this.pageDir[b.page.index]! >> 2) + b.first] = 0;
-    this.table.set(b.slot, this.miss);
-    this.freeSlots.push(b.slot);
     b.slot = 0;
+    const f = this.slots.get(b.fn)!;
+    if (--f.blocks > 0) return;
+    this.slots.delete(b.fn);
+    this.table.set(f.slot, this.miss);
+    this.freeSlots.push(f.slot);
   }
 
   cleared(): void {
-    for (const p of this.mapped) {
-      const map = this.pageDir[p]! >> 2;
-      for (let w = 0; w < WORDS; w++) {
-        const slot = this.m32[map + w]!;
-        if (slot !== 0) { this.table.set(slot, this.miss); this.freeSlots.push(slot); this.m32[map + w] = 0; }
-      }
-    }
+    for (const p of this.mapped) this.m32.fill(0, this.pageDir[p]! >> 2, (this.pageDir[p]! >> 2) + WORDS);
+    for (const f of this.slots.values()) { this.table.set(f.slot, this.miss); this.freeSlots.push(f.slot); }
+    this.slots.clear();
   }
 
   /** The byte offset of RAM page `p`'s slot map, made on first use and kept; 0: none left. */

@@ -74,35 +74,42 @@ const FIRST_REG = 16;
 const NO_PAGE = 0xfff;
 
 /**
- * The function for the block of `region` of decoded `page` at virtual base `vbase`;
- * `map` is the byte offset of the page's slot map (backend.ts; 0: none), through which
- * same-page successors are found without a TLB lookup.
+ * One function for the blocks of `regions` (one page's, decoded `page`, word 0 at
+ * virtual `vbase`), entered at any region's first instruction. With several regions,
+ * control passes between them inside the function: a way out to the first instruction
+ * of another of its regions — a branch, a jump, or a return (jalr) that lands there —
+ * goes round the dispatch loop (t → region by br_table) with the guest registers still
+ * in locals, instead of a tail call. `map` is the byte offset of the page's slot map
+ * (backend.ts; 0: none), through which other blocks of the page are found without a
+ * TLB lookup.
  */
-export function generateWasmBlock(page: Int32Array, region: Region, vbase: number, map: number, lay: WasmLayout): FunctionCode {
-  const { first, end, labels } = region;
-  const LEN = end - first;
-
+export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: number, map: number, lay: WasmLayout): FunctionCode {
+  const grouped = regions.length > 1;
   const used = new Set<number>();
   const written = new Set<number>();
-  for (let w = first; w < end; w++) {
-    const r = page[w << 2]!;
-    const op = r & 0xff, rd = (r >>> 8) & 63, rs1 = (r >>> 16) & 63, rs2 = r >>> 24;
-    if (readsRs1(op) && rs1 !== 0) used.add(rs1);
-    if (readsRs2(op) && rs2 !== 0) used.add(rs2);
-    if (writesRd(op) && rd !== 32 && rd !== 0) { used.add(rd); written.add(rd); }
+  for (const rg of regions) {
+    for (let w = rg.first; w < rg.end; w++) {
+      const r = page[w << 2]!;
+      const op = r & 0xff, rd = (r >>> 8) & 63, rs1 = (r >>> 16) & 63, rs2 = r >>> 24;
+      if (readsRs1(op) && rs1 !== 0) used.add(rs1);
+      if (readsRs2(op) && rs2 !== 0) used.add(rs2);
+      if (writesRd(op) && rd !== 32 && rd !== 0) { used.add(rd); written.add(rd); }
+    }
   }
   const regs = [...used].sort((p, q) => p - q);
   const local = new Map<number, number>(regs.map((r, i) => [r, FIRST_REG + i]));
-  // Page memos, one per base register of the region's loads and of its stores: the page
+  // Page memos, one per base register of the loads and of the stores: the page
   // (va & -4096) and XOR of the TLB entry that base register last hit, copied into
-  // locals. A memo hit is exactly that TLB hit; every slow path clears them all, since a
-  // TLB fill there may evict the entry a memo copies.
+  // locals. A memo hit is exactly that TLB hit. They start empty in each region (and
+  // every slow path leaves the function), so a TLB change cannot make one stale.
   const loadMemo = new Map<number, number>(), storeMemo = new Map<number, number>();
   let nextLocal = FIRST_REG + regs.length;
-  for (let w = first; w < end; w++) {
-    const r = page[w << 2]!, op = r & 0xff, base = (r >>> 16) & 63;
-    if (op >= Op.LB && op <= Op.LHU && !loadMemo.has(base)) { loadMemo.set(base, nextLocal); nextLocal += 2; }
-    if (op >= Op.SB && op <= Op.SW && !storeMemo.has(base)) { storeMemo.set(base, nextLocal); nextLocal += 2; }
+  for (const rg of regions) {
+    for (let w = rg.first; w < rg.end; w++) {
+      const r = page[w << 2]!, op = r & 0xff, base = (r >>> 16) & 63;
+      if (op >= Op.LB && op <= Op.LHU && !loadMemo.has(base)) { loadMemo.set(base, nextLocal); nextLocal += 2; }
+      if (op >= Op.SB && op <= Op.SW && !storeMemo.has(base)) { storeMemo.set(base, nextLocal); nextLocal += 2; }
+    }
   }
   const memoLocals = [...loadMemo.values(), ...storeMemo.values()];
   const c = new Code();
@@ -113,225 +120,265 @@ export function generateWasmBlock(page: Int32Array, region: Region, vbase: numbe
   const push = (name: string): void => { open.push(name); };
   const pop = (): void => { open.pop(); c.end(); };
   const depthOf = (name: string): number => open.length - 1 - open.lastIndexOf(name);
-  const sorted = [...labels].sort((p, q) => p - q);
-  const labelIndex = new Map<number, number>(sorted.map((w, i) => [w, i]));
-  const m = sorted.length;
-
   const read = (i: number): void => { if (i === 0) c.i32(0); else c.get(local.get(i)!); };
   const addN = (k: number): void => { if (k !== 0) c.get(N).i32(k).op(W.i32_add).set(N); };
+  const startOf = new Map<number, number>(regions.map((r, j) => [r.first, j]));
+
   /** Leaves at `pc`, unretired, for the interpreter to run that one instruction (engine.ts). */
   const exitSlow = (pc: number, k: number): void => {
     c.get(XB).i32(1).mem(W.i32_store, SLOW_SLOT);
     exitTo(pc, k, 0);
   };
+  /** Goes round the dispatch loop to t (in T): what retired so far moves from n to done. */
+  const toDispatch = (): void => {
+    c.get(DONE).get(N).op(W.i32_add).set(DONE).i32(0).set(N).br(depthOf('dispatch'));
+  };
   /**
    * Leaves to constant pc `target`, `k` more instructions retired; `chain`: may continue
-   * there, through its entry in this page's slot map when it is on this page (V), else
-   * looked up (V = 0).
+   * there — inside this function when it starts one of its regions, else through its
+   * entry in this page's slot map when it is on this page (V), else looked up (V = 0).
    */
   const exitTo = (target: number, k: number, chain: 0 | 1): void => {
     c.i32(target).set(T);
     addN(k);
-    if (chain) c.i32(map !== 0 && (target & -4096) === (vbase | 0) ? map + (target & 0xffc) : 0).set(V);
+    const samePage = (target & -4096) === (vbase | 0);
+    if (chain && grouped && samePage && startOf.has((target & 0xfff) >>> 2)) { toDispatch(); return; }
+    if (chain) c.i32(map !== 0 && samePage ? map + (target & 0xffc) : 0).set(V);
     c.i32(chain).set(CH).br(depthOf('out'));
   };
 
-  // Prologue: the right block for this pc, and room for it in the budget.
-  c.get(PC).i32((vbase + first * 4) | 0).op(W.i32_ne);
+  // Prologue: a pc this function has a region for (else back to the engine).
+  if (grouped) c.get(PC).i32(vbase | 0).op(W.i32_sub).i32(12).op(W.i32_shr_u);
+  else c.get(PC).i32((vbase + regions[0]!.first * 4) | 0).op(W.i32_ne);
   c.if_().get(XB).get(PC).mem(W.i32_store, PC_SLOT).get(DONE).op(W.return_).end();
-  c.get(DONE).i32(LEN).op(W.i32_add).get(BUDGET).op(W.i32_gt_s);
-  c.if_().get(XB).get(PC).mem(W.i32_store, PC_SLOT).get(DONE).op(W.return_).end();
-  c.get(BUDGET).get(DONE).op(W.i32_sub).i32(LEN).op(W.i32_sub).set(LIM);
   for (const r of regs) c.get(XB).mem(W.i32_load, r * 4).set(local.get(r)!);
-  clearMemos();
+  c.get(PC).set(T);
 
-  // Backward branches need the loop (V8 puts an interrupt check at every loop head), and
-  // a dispatch on L only when they go elsewhere than the region's first instruction.
-  const backward = backwardTargets(page, region, vbase);
-  const looped = backward.size > 0;
-  const dispatch = [...backward].some((t) => t !== first);
   c.op(W.block).byte(0x40); push('out');
-  if (looped) { c.op(W.loop).byte(0x40); push('loop'); }
-  for (let j = m - 1; j >= (dispatch ? 0 : 1); j--) { c.op(W.block).byte(0x40); push(`B${j}`); }
-  if (dispatch) {
-    c.get(L).op(W.br_table).uleb(m);
-    for (let j = 0; j < m; j++) c.uleb(j);
-    c.uleb(0);
-    pop(); // B0: case 0 follows
+  if (grouped) {
+    // The dispatch: T → the region starting there, or out of the function (chaining).
+    const lo = Math.min(...startOf.keys()), hi = Math.max(...startOf.keys());
+    c.op(W.loop).byte(0x40); push('dispatch');
+    for (let j = regions.length - 1; j >= 0; j--) { c.op(W.block).byte(0x40); push(`R${j}`); }
+    c.op(W.block).byte(0x40); push('miss');
+    c.get(T).i32((vbase + lo * 4) | 0).op(W.i32_sub).i32(2).op(W.i32_shr_u);
+    c.op(W.br_table).uleb(hi - lo + 1);
+    for (let w = lo; w <= hi; w++) c.uleb(startOf.has(w) ? depthOf(`R${startOf.get(w)!}`) : depthOf('miss'));
+    c.uleb(depthOf('miss'));
+    pop(); // miss: not a block of this function
+    if (map !== 0) {
+      c.i32(map).get(T).i32(0xffc).op(W.i32_and).op(W.i32_add).i32(0)
+        .get(T).i32(-4096).op(W.i32_and).i32(vbase | 0).op(W.i32_eq).op(W.select).set(V);
+    } else c.i32(0).set(V);
+    c.i32(1).set(CH).br(depthOf('out'));
   }
 
-  let s = first; // start of the current straight segment
-  let live = true;
-  for (let w = first; w < end; w++) {
-    if (labels.has(w)) {
-      if (w !== first) {
-        if (live) addN(w - s);
-        pop(); // $B(j): case j follows
-      }
-      s = w;
-      live = true;
+  regions.forEach((region, j) => {
+    if (grouped) pop(); // R(j): region j follows
+    const { first, end, labels } = region;
+    const LEN = end - first;
+    const sorted = [...labels].sort((p, q) => p - q);
+    const labelIndex = new Map<number, number>(sorted.map((w, i) => [w, i]));
+    const m = sorted.length;
+    const B = (i: number): string => `B${j}.${i}`;
+    const loopName = `loop${j}`;
+
+    // Region entry: room for it in the budget; its loops may run while n <= lim.
+    c.get(DONE).i32(LEN).op(W.i32_add).get(BUDGET).op(W.i32_gt_s).if_(); push('if');
+    exitTo((vbase + first * 4) | 0, 0, 0);
+    pop();
+    c.get(BUDGET).get(DONE).op(W.i32_sub).i32(LEN).op(W.i32_sub).set(LIM);
+    clearMemos();
+
+    // Backward branches need a loop (V8 puts an interrupt check at every loop head), and
+    // a dispatch on L only when they go elsewhere than the region's first instruction.
+    const backward = backwardTargets(page, region, vbase);
+    const looped = backward.size > 0;
+    const dispatch = [...backward].some((t) => t !== first);
+    if (dispatch) c.i32(0).set(L); // (another region may have left it set)
+    if (looped) { c.op(W.loop).byte(0x40); push(loopName); }
+    for (let i = m - 1; i >= (dispatch ? 0 : 1); i--) { c.op(W.block).byte(0x40); push(B(i)); }
+    if (dispatch) {
+      c.get(L).op(W.br_table).uleb(m);
+      for (let i = 0; i < m; i++) c.uleb(i);
+      c.uleb(0);
+      pop(); // B0: case 0 follows
     }
-    if (!live) continue;
-    const di = w << 2;
-    const r = page[di]!;
-    const op = r & 0xff, rdi = (r >>> 8) & 63, a = (r >>> 16) & 63, b = r >>> 24;
-    const imm = page[di + 1]!;
-    const pc = (vbase + w * 4) | 0;
-    const d = rdi === 32 || rdi === 0 ? -1 : local.get(rdi)!;
-    const inflight = (): void => { c.get(DONE).get(N).op(W.i32_add).i32(w - s).op(W.i32_add); };
-    /** Reads rs1 + imm into VA (and leaves it on the stack). */
-    const address = (): void => { read(a); if (imm !== 0) c.i32(imm).op(W.i32_add); c.tee(VA); };
-    const alu = (emit: () => void): void => { if (d >= 0) { emit(); c.set(d); } };
-    const binary = (o: W): void => alu(() => { read(a); read(b); c.op(o); });
-    const immediate = (o: W, v: number): void => alu(() => { read(a); c.i32(v).op(o); });
-    /** Control transfer to `target`: a label of the region, or out (chaining). */
-    const jump = (target: number): void => {
-      const t = w + ((target - pc) >> 2);
-      const inside = (target & -4096) === (vbase | 0) && labels.has(t) && t >= first && t < end;
-      if (!inside) { exitTo(target, w - s + 1, 1); return; }
-      addN(w - s + 1);
-      if (t > w) { c.br(depthOf(`B${labelIndex.get(t)!}`)); return; }
-      c.get(N).get(LIM).op(W.i32_gt_s).if_(); push('if');
-      exitTo(target, 0, 0);
-      pop();
-      if (dispatch) c.i32(labelIndex.get(t)!).set(L);
-      c.br(depthOf('loop'));
-    };
 
-    switch (op) {
-      case Op.LUI: alu(() => c.i32(imm)); break;
-      case Op.AUIPC: alu(() => c.i32((pc + imm) | 0)); break;
-      case Op.ADDI: alu(() => { read(a); if (imm !== 0) c.i32(imm).op(W.i32_add); }); break;
-      case Op.SLTI: immediate(W.i32_lt_s, imm); break;
-      case Op.SLTIU: immediate(W.i32_lt_u, imm); break;
-      case Op.XORI: immediate(W.i32_xor, imm); break;
-      case Op.ORI: immediate(W.i32_or, imm); break;
-      case Op.ANDI: immediate(W.i32_and, imm); break;
-      case Op.SLLI: immediate(W.i32_shl, imm); break;
-      case Op.SRLI: immediate(W.i32_shr_u, imm); break;
-      case Op.SRAI: immediate(W.i32_shr_s, imm); break;
-      case Op.ADD: binary(W.i32_add); break;
-      case Op.SUB: binary(W.i32_sub); break;
-      case Op.SLL: binary(W.i32_shl); break; // WebAssembly shifts take the count mod 32, as RISC-V does
-      case Op.SLT: binary(W.i32_lt_s); break;
-      case Op.SLTU: binary(W.i32_lt_u); break;
-      case Op.XOR: binary(W.i32_xor); break;
-      case Op.SRL: binary(W.i32_shr_u); break;
-      case Op.SRA: binary(W.i32_shr_s); break;
-      case Op.OR: binary(W.i32_or); break;
-      case Op.AND: binary(W.i32_and); break;
-      case Op.MUL: binary(W.i32_mul); break;
-      case Op.MULH: case Op.MULHSU: case Op.MULHU:
-        alu(() => {
-          read(a); c.op(op === Op.MULHU ? W.i64_extend_i32_u : W.i64_extend_i32_s);
-          read(b); c.op(op === Op.MULH ? W.i64_extend_i32_s : W.i64_extend_i32_u);
-          c.op(W.i64_mul).op(W.i64_const).sleb(32).op(op === Op.MULHU ? W.i64_shr_u : W.i64_shr_s).op(W.i32_wrap_i64);
-        });
-        break;
-      // Division never traps in RISC-V: by zero gives -1 (quotient) or the dividend
-      // (remainder); the signed overflow gives the dividend (quotient) or 0 (remainder).
-      case Op.DIV: case Op.DIVU:
-        alu(() => {
-          read(b); c.op(W.i32_eqz).if_(I32).i32(-1).op(W.else_);
-          if (op === Op.DIV) {
-            read(a); c.i32(-0x80000000).op(W.i32_eq); read(b); c.i32(-1).op(W.i32_eq).op(W.i32_and);
-            c.if_(I32); read(a); c.op(W.else_); read(a); read(b); c.op(W.i32_div_s).end();
-          } else { read(a); read(b); c.op(W.i32_div_u); }
-          c.end();
-        });
-        break;
-      case Op.REM: case Op.REMU:
-        alu(() => {
-          read(b); c.op(W.i32_eqz).if_(I32); read(a); c.op(W.else_);
-          read(a); read(b); c.op(op === Op.REM ? W.i32_rem_s : W.i32_rem_u); // rem_s(MIN, -1) = 0
-          c.end();
-        });
-        break;
-      case Op.FENCE: case Op.FENCE_I:
-        break; // stores invalidate translated code themselves, per word (see ../block-cache.ts)
-
-      case Op.LB: case Op.LBU: case Op.LH: case Op.LHU: case Op.LW: {
-        const size = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
-        const load = op === Op.LW ? W.i32_load : op === Op.LH ? W.i32_load16_s : op === Op.LHU ? W.i32_load16_u
-          : op === Op.LB ? W.i32_load8_s : W.i32_load8_u;
-        const mv = loadMemo.get(a)!, mx = mv + 1;
-        address();
-        c.i32(-4096 | (size - 1)).op(W.i32_and).get(mv).op(W.i32_eq).if_(I32); push('if');
-        c.get(VA).get(mx).op(W.i32_xor).mem(load, lay.ramOffset);
-        c.op(W.else_);
-        tlbHit(c, () => c.get(VA), R_TAG, size);
-        c.if_(I32); push('if');
-        c.get(VA).i32(-4096).op(W.i32_and).set(mv);
-        c.get(VA).get(TI).mem(W.i32_load, R_XOR).tee(mx).op(W.i32_xor).mem(load, lay.ramOffset);
-        c.op(W.else_);
-        exitSlow(pc, w - s);
-        pop();
-        pop();
-        if (d >= 0) c.set(d); else c.op(W.drop);
-        break;
+    let s = first; // start of the current straight segment
+    let live = true;
+    for (let w = first; w < end; w++) {
+      if (labels.has(w)) {
+        if (w !== first) {
+          if (live) addN(w - s);
+          pop(); // $B(i): case i follows
+        }
+        s = w;
+        live = true;
       }
-      case Op.SB: case Op.SH: case Op.SW: {
-        const size = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
-        const store = op === Op.SW ? W.i32_store : op === Op.SH ? W.i32_store16 : W.i32_store8;
-        const next = (pc + 4) | 0;
-        const mv = storeMemo.get(a)!, mx = mv + 1;
-        address();
-        c.i32(-4096 | (size - 1)).op(W.i32_and).get(mv).op(W.i32_eq).if_(); push('if');
-        c.get(VA).get(mx).op(W.i32_xor); read(b); c.mem(store, lay.ramOffset);
-        c.op(W.else_);
-        tlbHit(c, () => c.get(VA), W_TAG, size);
-        c.if_(); push('if');
-        c.get(VA).get(TI).mem(W.i32_load, W_XOR).op(W.i32_xor).tee(HA);
-        c.i32(12).op(W.i32_shr_u).mem(W.i32_load8_u, lay.codePages).if_(); push('if');
-        // A page holding decoded code: a decoded word is the interpreter's to store (it
-        // invalidates); other words, data sharing the page, are stored here, without a memo.
-        c.get(HA).i32(5).op(W.i32_shr_u).mem(W.i32_load8_u, lay.codeWords)
-          .get(HA).i32(2).op(W.i32_shr_u).i32(7).op(W.i32_and).op(W.i32_shr_u).i32(1).op(W.i32_and);
-        c.if_(); push('if');
-        exitSlow(pc, w - s);
-        pop();
-        c.get(HA); read(b); c.mem(store, lay.ramOffset);
-        c.op(W.else_);
-        c.get(HA); read(b); c.mem(store, lay.ramOffset);
-        c.get(VA).i32(-4096).op(W.i32_and).set(mv);
-        c.get(VA).get(HA).op(W.i32_xor).set(mx);
-        pop();
-        c.op(W.else_);
-        exitSlow(pc, w - s);
-        pop();
-        pop();
-        break;
-      }
-
-      case Op.JAL:
-        alu(() => c.i32((pc + 4) | 0));
-        jump((pc + imm) | 0);
-        live = false;
-        break;
-      case Op.JALR:
-        read(a); if (imm !== 0) c.i32(imm).op(W.i32_add);
-        c.i32(-2).op(W.i32_and).tee(T).i32(2).op(W.i32_and).if_(); push('if');
-        exitSlow(pc, w - s); // the interpreter raises the misaligned-target trap
-        pop();
-        alu(() => c.i32((pc + 4) | 0));
+      if (!live) continue;
+      const di = w << 2;
+      const r = page[di]!;
+      const op = r & 0xff, rdi = (r >>> 8) & 63, a = (r >>> 16) & 63, b = r >>> 24;
+      const imm = page[di + 1]!;
+      const pc = (vbase + w * 4) | 0;
+      const d = rdi === 32 || rdi === 0 ? -1 : local.get(rdi)!;
+      /** Reads rs1 + imm into VA (and leaves it on the stack). */
+      const address = (): void => { read(a); if (imm !== 0) c.i32(imm).op(W.i32_add); c.tee(VA); };
+      const alu = (emit: () => void): void => { if (d >= 0) { emit(); c.set(d); } };
+      const binary = (o: W): void => alu(() => { read(a); read(b); c.op(o); });
+      const immediate = (o: W, v: number): void => alu(() => { read(a); c.i32(v).op(o); });
+      /** Control transfer to `target`: a label of the region, or out (chaining). */
+      const jump = (target: number): void => {
+        const t = w + ((target - pc) >> 2);
+        const inside = (target & -4096) === (vbase | 0) && labels.has(t) && t >= first && t < end;
+        if (!inside) { exitTo(target, w - s + 1, 1); return; }
         addN(w - s + 1);
-        c.i32(0).set(V).i32(1).set(CH).br(depthOf('out'));
-        live = false;
-        break;
-      case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU:
-        read(a); read(b);
-        c.op(op === Op.BEQ ? W.i32_eq : op === Op.BNE ? W.i32_ne : op === Op.BLT ? W.i32_lt_s
-          : op === Op.BGE ? W.i32_ge_s : op === Op.BLTU ? W.i32_lt_u : W.i32_ge_u);
-        c.if_(); push('if');
-        jump((pc + imm) | 0);
+        if (t > w) { c.br(depthOf(B(labelIndex.get(t)!))); return; }
+        c.get(N).get(LIM).op(W.i32_gt_s).if_(); push('if');
+        exitTo(target, 0, 0);
         pop();
-        break;
-      default:
-        throw new Error(`jit: op ${op} at 0x${(pc >>> 0).toString(16)} is not translatable`);
+        if (dispatch) c.i32(labelIndex.get(t)!).set(L);
+        c.br(depthOf(loopName));
+      };
+
+      switch (op) {
+        case Op.LUI: alu(() => c.i32(imm)); break;
+        case Op.AUIPC: alu(() => c.i32((pc + imm) | 0)); break;
+        case Op.ADDI: alu(() => { read(a); if (imm !== 0) c.i32(imm).op(W.i32_add); }); break;
+        case Op.SLTI: immediate(W.i32_lt_s, imm); break;
+        case Op.SLTIU: immediate(W.i32_lt_u, imm); break;
+        case Op.XORI: immediate(W.i32_xor, imm); break;
+        case Op.ORI: immediate(W.i32_or, imm); break;
+        case Op.ANDI: immediate(W.i32_and, imm); break;
+        case Op.SLLI: immediate(W.i32_shl, imm); break;
+        case Op.SRLI: immediate(W.i32_shr_u, imm); break;
+        case Op.SRAI: immediate(W.i32_shr_s, imm); break;
+        case Op.ADD: binary(W.i32_add); break;
+        case Op.SUB: binary(W.i32_sub); break;
+        case Op.SLL: binary(W.i32_shl); break; // WebAssembly shifts take the count mod 32, as RISC-V does
+        case Op.SLT: binary(W.i32_lt_s); break;
+        case Op.SLTU: binary(W.i32_lt_u); break;
+        case Op.XOR: binary(W.i32_xor); break;
+        case Op.SRL: binary(W.i32_shr_u); break;
+        case Op.SRA: binary(W.i32_shr_s); break;
+        case Op.OR: binary(W.i32_or); break;
+        case Op.AND: binary(W.i32_and); break;
+        case Op.MUL: binary(W.i32_mul); break;
+        case Op.MULH: case Op.MULHSU: case Op.MULHU:
+          alu(() => {
+            read(a); c.op(op === Op.MULHU ? W.i64_extend_i32_u : W.i64_extend_i32_s);
+            read(b); c.op(op === Op.MULH ? W.i64_extend_i32_s : W.i64_extend_i32_u);
+            c.op(W.i64_mul).op(W.i64_const).sleb(32).op(op === Op.MULHU ? W.i64_shr_u : W.i64_shr_s).op(W.i32_wrap_i64);
+          });
+          break;
+        // Division never traps in RISC-V: by zero gives -1 (quotient) or the dividend
+        // (remainder); the signed overflow gives the dividend (quotient) or 0 (remainder).
+        case Op.DIV: case Op.DIVU:
+          alu(() => {
+            read(b); c.op(W.i32_eqz).if_(I32).i32(-1).op(W.else_);
+            if (op === Op.DIV) {
+              read(a); c.i32(-0x80000000).op(W.i32_eq); read(b); c.i32(-1).op(W.i32_eq).op(W.i32_and);
+              c.if_(I32); read(a); c.op(W.else_); read(a); read(b); c.op(W.i32_div_s).end();
+            } else { read(a); read(b); c.op(W.i32_div_u); }
+            c.end();
+          });
+          break;
+        case Op.REM: case Op.REMU:
+          alu(() => {
+            read(b); c.op(W.i32_eqz).if_(I32); read(a); c.op(W.else_);
+            read(a); read(b); c.op(op === Op.REM ? W.i32_rem_s : W.i32_rem_u); // rem_s(MIN, -1) = 0
+            c.end();
+          });
+          break;
+        case Op.FENCE: case Op.FENCE_I:
+          break; // stores invalidate translated code themselves, per word (see ../block-cache.ts)
+
+        case Op.LB: case Op.LBU: case Op.LH: case Op.LHU: case Op.LW: {
+          const size = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
+          const load = op === Op.LW ? W.i32_load : op === Op.LH ? W.i32_load16_s : op === Op.LHU ? W.i32_load16_u
+            : op === Op.LB ? W.i32_load8_s : W.i32_load8_u;
+          const mv = loadMemo.get(a)!, mx = mv + 1;
+          address();
+          c.i32(-4096 | (size - 1)).op(W.i32_and).get(mv).op(W.i32_eq).if_(I32); push('if');
+          c.get(VA).get(mx).op(W.i32_xor).mem(load, lay.ramOffset);
+          c.op(W.else_);
+          tlbHit(c, () => c.get(VA), R_TAG, size);
+          c.if_(I32); push('if');
+          c.get(VA).i32(-4096).op(W.i32_and).set(mv);
+          c.get(VA).get(TI).mem(W.i32_load, R_XOR).tee(mx).op(W.i32_xor).mem(load, lay.ramOffset);
+          c.op(W.else_);
+          exitSlow(pc, w - s);
+          pop();
+          pop();
+          if (d >= 0) c.set(d); else c.op(W.drop);
+          break;
+        }
+        case Op.SB: case Op.SH: case Op.SW: {
+          const size = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
+          const store = op === Op.SW ? W.i32_store : op === Op.SH ? W.i32_store16 : W.i32_store8;
+          const next = (pc + 4) | 0;
+          const mv = storeMemo.get(a)!, mx = mv + 1;
+          address();
+          c.i32(-4096 | (size - 1)).op(W.i32_and).get(mv).op(W.i32_eq).if_(); push('if');
+          c.get(VA).get(mx).op(W.i32_xor); read(b); c.mem(store, lay.ramOffset);
+          c.op(W.else_);
+          tlbHit(c, () => c.get(VA), W_TAG, size);
+          c.if_(); push('if');
+          c.get(VA).get(TI).mem(W.i32_load, W_XOR).op(W.i32_xor).tee(HA);
+          c.i32(12).op(W.i32_shr_u).mem(W.i32_load8_u, lay.codePages).if_(); push('if');
+          // A page holding decoded code: a decoded word is the interpreter's to store (it
+          // invalidates); other words, data sharing the page, are stored here, without a memo.
+          c.get(HA).i32(5).op(W.i32_shr_u).mem(W.i32_load8_u, lay.codeWords)
+            .get(HA).i32(2).op(W.i32_shr_u).i32(7).op(W.i32_and).op(W.i32_shr_u).i32(1).op(W.i32_and);
+          c.if_(); push('if');
+          exitSlow(pc, w - s);
+          pop();
+          c.get(HA); read(b); c.mem(store, lay.ramOffset);
+          c.op(W.else_);
+          c.get(HA); read(b); c.mem(store, lay.ramOffset);
+          c.get(VA).i32(-4096).op(W.i32_and).set(mv);
+          c.get(VA).get(HA).op(W.i32_xor).set(mx);
+          pop();
+          c.op(W.else_);
+          exitSlow(pc, w - s);
+          pop();
+          pop();
+          break;
+        }
+
+        case Op.JAL:
+          alu(() => c.i32((pc + 4) | 0));
+          jump((pc + imm) | 0);
+          live = false;
+          break;
+        case Op.JALR:
+          read(a); if (imm !== 0) c.i32(imm).op(W.i32_add);
+          c.i32(-2).op(W.i32_and).tee(T).i32(2).op(W.i32_and).if_(); push('if');
+          exitSlow(pc, w - s); // the interpreter raises the misaligned-target trap
+          pop();
+          alu(() => c.i32((pc + 4) | 0));
+          addN(w - s + 1);
+          if (grouped) toDispatch(); // maybe another block of this function (a return, say)
+          else c.i32(0).set(V).i32(1).set(CH).br(depthOf('out'));
+          live = false;
+          break;
+        case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU:
+          read(a); read(b);
+          c.op(op === Op.BEQ ? W.i32_eq : op === Op.BNE ? W.i32_ne : op === Op.BLT ? W.i32_lt_s
+            : op === Op.BGE ? W.i32_ge_s : op === Op.BLTU ? W.i32_lt_u : W.i32_ge_u);
+          c.if_(); push('if');
+          jump((pc + imm) | 0);
+          pop();
+          break;
+        default:
+          throw new Error(`jit: op ${op} at 0x${(pc >>> 0).toString(16)} is not translatable`);
+      }
     }
-  }
-  if (live) exitTo((vbase + end * 4) | 0, end - s, 1);
-  if (looped) pop(); // loop
+    if (live) exitTo((vbase + end * 4) | 0, end - s, 1);
+    if (looped) pop(); // the region's loop
+  });
+  if (grouped) pop(); // dispatch
   pop(); // out
 
   // Epilogue: registers back, the exit pc, then chain to the block at t if there is one.
