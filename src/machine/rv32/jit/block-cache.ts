@@ -34,7 +34,7 @@ const REWRITES_TOLERATED = 16;
 /** Visits of a block start before it is translated. */
 export const HOT_AFTER = 64;
 /** Starts of the same page visited this share of HOT_AFTER are translated with a hot one. */
-const WARM_SHARE = 1 / 8;
+const WARM_SHARE = 1 / 32;
 /** The most blocks translated at once. */
 const MAX_BATCH = 64;
 
