@@ -124,10 +124,14 @@ export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: nu
   const addN = (k: number): void => { if (k !== 0) c.get(N).i32(k).op(W.i32_add).set(N); };
   const startOf = new Map<number, number>(regions.map((r, j) => [r.first, j]));
 
-  /** Leaves at `pc`, unretired, for the interpreter to run that one instruction (engine.ts). */
+  /**
+   * Leaves at `pc`, unretired, for the interpreter to run that one instruction
+   * (engine.ts): through $slow, which sets the hart's SLOW word.
+   */
   const exitSlow = (pc: number, k: number): void => {
-    c.get(XB).i32(1).mem(W.i32_store, SLOW_SLOT);
-    exitTo(pc, k, 0);
+    c.i32(pc).set(T);
+    addN(k);
+    c.br(depthOf('slow'));
   };
   /** Goes round the dispatch loop to t (in T): what retired so far moves from n to done. */
   const toDispatch = (): void => {
@@ -155,6 +159,7 @@ export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: nu
   c.get(PC).set(T);
 
   c.op(W.block).byte(0x40); push('out');
+  c.op(W.block).byte(0x40); push('slow');
   if (grouped) {
     // The dispatch: T → the region starting there, or out of the function (chaining).
     const lo = Math.min(...startOf.keys()), hi = Math.max(...startOf.keys());
@@ -298,19 +303,21 @@ export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: nu
           const size = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
           const load = op === Op.LW ? W.i32_load : op === Op.LH ? W.i32_load16_s : op === Op.LHU ? W.i32_load16_u
             : op === Op.LB ? W.i32_load8_s : W.i32_load8_u;
+          // The RAM offset (memo, else TLB), then one load.
           const mv = loadMemo.get(a)!, mx = mv + 1;
           address();
           c.i32(-4096 | (size - 1)).op(W.i32_and).get(mv).op(W.i32_eq).if_(I32); push('if');
-          c.get(VA).get(mx).op(W.i32_xor).mem(load, lay.ramOffset);
+          c.get(VA).get(mx).op(W.i32_xor);
           c.op(W.else_);
           tlbHit(c, () => c.get(VA), R_TAG, size);
           c.if_(I32); push('if');
           c.get(VA).i32(-4096).op(W.i32_and).set(mv);
-          c.get(VA).get(TI).mem(W.i32_load, R_XOR).tee(mx).op(W.i32_xor).mem(load, lay.ramOffset);
+          c.get(VA).get(TI).mem(W.i32_load, R_XOR).tee(mx).op(W.i32_xor);
           c.op(W.else_);
           exitSlow(pc, w - s);
           pop();
           pop();
+          c.mem(load, lay.ramOffset);
           if (d >= 0) c.set(d); else c.op(W.drop);
           break;
         }
@@ -318,32 +325,32 @@ export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: nu
           const size = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
           const store = op === Op.SW ? W.i32_store : op === Op.SH ? W.i32_store16 : W.i32_store8;
           const next = (pc + 4) | 0;
+          // The RAM offset (memo, else TLB), then one store.
           const mv = storeMemo.get(a)!, mx = mv + 1;
           address();
-          c.i32(-4096 | (size - 1)).op(W.i32_and).get(mv).op(W.i32_eq).if_(); push('if');
-          c.get(VA).get(mx).op(W.i32_xor); read(b); c.mem(store, lay.ramOffset);
+          c.i32(-4096 | (size - 1)).op(W.i32_and).get(mv).op(W.i32_eq).if_(I32); push('if');
+          c.get(VA).get(mx).op(W.i32_xor);
           c.op(W.else_);
           tlbHit(c, () => c.get(VA), W_TAG, size);
-          c.if_(); push('if');
+          c.if_(I32); push('if');
           c.get(VA).get(TI).mem(W.i32_load, W_XOR).op(W.i32_xor).tee(HA);
           c.i32(12).op(W.i32_shr_u).mem(W.i32_load8_u, lay.codePages).if_(); push('if');
           // A page holding decoded code: a decoded word is the interpreter's to store (it
           // invalidates); other words, data sharing the page, are stored here, without a memo.
           c.get(HA).i32(5).op(W.i32_shr_u).mem(W.i32_load8_u, lay.codeWords)
-            .get(HA).i32(2).op(W.i32_shr_u).i32(7).op(W.i32_and).op(W.i32_shr_u).i32(1).op(W.i32_and);
-          c.if_(); push('if');
+            .get(HA).i32(2).op(W.i32_shr_u).i32(7).op(W.i32_and).op(W.i32_shr_u).i32(1).op(W.i32_and).if_(); push('if');
           exitSlow(pc, w - s);
           pop();
-          c.get(HA); read(b); c.mem(store, lay.ramOffset);
           c.op(W.else_);
-          c.get(HA); read(b); c.mem(store, lay.ramOffset);
           c.get(VA).i32(-4096).op(W.i32_and).set(mv);
           c.get(VA).get(HA).op(W.i32_xor).set(mx);
           pop();
+          c.get(HA);
           c.op(W.else_);
           exitSlow(pc, w - s);
           pop();
           pop();
+          read(b); c.mem(store, lay.ramOffset);
           break;
         }
 
@@ -379,6 +386,8 @@ export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: nu
     if (looped) pop(); // the region's loop
   });
   if (grouped) pop(); // dispatch
+  pop(); // slow: the shared way out of exitSlow
+  c.get(XB).i32(1).mem(W.i32_store, SLOW_SLOT).i32(0).set(CH);
   pop(); // out
 
   // Epilogue: registers back, the exit pc, then chain to the block at t if there is one.
