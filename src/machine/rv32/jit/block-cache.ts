@@ -1,5 +1,7 @@
 /*
- * The block cache: translated blocks keyed by physical address, and their invalidation.
+ * The block cache: translated blocks keyed by physical address, and their invalidation,
+ * shared by both translators; a backend (js-backend.ts, wasm/backend.ts) turns regions
+ * into code.
  *
  * Keying. A block is found by the RAM offset of its first instruction (so every hart and
  * every virtual alias of a page share it) and carries the virtual pc it was translated
@@ -16,11 +18,15 @@
  * updates, and Ram.noteWrite from devices, the hypervisor and backends — and forwards
  * those into pages marked `translated`. A write to an uncovered word (data sharing the
  * page with code) costs one array read; a write to a covered word drops exactly the
- * blocks that contain it and sets `dropped`, which a running block checks after its own
- * stores (self-modifying code). fence.i has nothing left to do.
+ * blocks that contain it (and the blocks compiled into the same function, `group`) and
+ * sets `dropped`, which a running JavaScript block checks after its own stores
+ * (WebAssembly blocks leave such stores to the interpreter). fence.i has nothing left to do.
  *
  * Hotness. A block start is translated on its HOT_AFTER'th visit; before that the
- * engine interprets, so code run once costs no compilation.
+ * engine interprets, so code run once costs no compilation. The page's other starts
+ * visited at least HOT_AFTER * WARM_SHARE times are translated in the same batch: each
+ * compilation has a fixed cost, and the WebAssembly backend makes one function of a
+ * batch, inside which control passes from block to block without calls.
  */
 
 import type { CodeCache, TranslationListener } from '../code-cache.js';
