@@ -28,11 +28,13 @@ import { generateWasmGroup, missStub, type WasmLayout } from './codegen.js';
 import { blockModule, type FunctionCode } from './encoder.js';
 
 /** A compiled block: (pc, budget, done, xb, dt, ft) → done after it (see codegen.ts). */
-export type WasmBlockFn = (pc: number, budget: number, done: number, xb: number, dt: number, ft: number) => number;
+export type WasmBlockFn = (pc: number, budget: number, done: number, xb: number, dt: number, ft: number, map: number) => number;
 
 const WORDS = 1024;
 /** Pages with slot maps, at most (4 KiB of machine memory each). */
 export const MAX_MAPPED_PAGES = 4096;
+/** Compiled functions remembered for reuse, at most (then the memory starts over). */
+const COMPILED_KEPT = 4096;
 /** Table slots added at a time. */
 const TABLE_STEP = 256;
 
@@ -56,9 +58,13 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
   private readonly freeSlots: number[] = [];
   /** Each installed function's table slot, and how many blocks enter it. */
   private readonly slots = new Map<WasmBlockFn, { slot: number; blocks: number }>();
-  /** Compiled modules and their bytes, for statistics. */
+  /** Compiled functions by what they depend on (keyOf), to reuse for identical pages. */
+  private readonly compiled = new Map<string, WasmBlockFn>();
+  private readonly ramWords: Int32Array;
+  /** Compiled modules and their bytes, and compilations saved by reuse, for statistics. */
   modules = 0;
   bytes = 0;
+  reused = 0;
 
   constructor(memory: MachineMemory, ram: Ram) {
     const pages = ram.size / 4096;
@@ -66,6 +72,7 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
     this.pageDir = new Int32Array(memory.buffer, dir, pages);
     this.maps = memory.alloc(Math.min(pages, MAX_MAPPED_PAGES) * 4096);
     this.m32 = new Int32Array(memory.buffer);
+    this.ramWords = ram.i32;
     this.layout = { ramOffset: memory.ramOffset, codePages: ram.codePages.byteOffset, codeWords: ram.codeWords.byteOffset, pageDir: dir };
     this.table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
     this.imports = { m: { mem: memory.memory, tab: this.table } };
@@ -77,11 +84,35 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
    * All regions of one page in one function (codegen.ts, generateWasmGroup): they pass
    * control among themselves without calls, and one module per page keeps the large
    * fixed cost of compiling a module rare. Every region's block gets the same function.
+   * A page whose regions hold the same instructions at the same virtual address as one
+   * compiled before (the same kernel in another domain) gets that function again.
    */
   compile(decoded: Int32Array, regions: Region[], vbase: number, pageIndex: number): WasmBlockFn[] {
-    const map = this.mapOf(pageIndex);
-    const fn = this.instantiate([generateWasmGroup(decoded, regions, vbase, map, this.layout)])[0]!;
+    this.mapOf(pageIndex);
+    const key = this.keyOf(regions, vbase, pageIndex);
+    let fn = this.compiled.get(key);
+    if (fn === undefined) {
+      fn = this.instantiate([generateWasmGroup(decoded, regions, vbase, this.layout)])[0]!;
+      if (this.compiled.size >= COMPILED_KEPT) this.compiled.clear();
+      this.compiled.set(key, fn);
+    } else this.reused++;
     return regions.map(() => fn);
+  }
+
+  /** The slot map of RAM page `p` (byte offset; 0: none), the blocks' `map` argument. */
+  mapAt(p: number): number {
+    return this.pageDir[p]!;
+  }
+
+  /** What a compiled function depends on: virtual base, region bounds, instruction words. */
+  private keyOf(regions: Region[], vbase: number, pageIndex: number): string {
+    const parts: (string | number)[] = [vbase];
+    const base = pageIndex * WORDS;
+    for (const r of regions) {
+      parts.push(`|${r.first}-${r.end}`);
+      for (let w = r.first; w < r.end; w++) parts.push(this.ramWords[base + w]!);
+    }
+    return parts.join(',');
   }
 
   /** A block's entry word in its page's map gets its function's slot (one per function). */

@@ -5,10 +5,13 @@
  *
  * // HOT PATH (generated): the emitted code is what runs guest instructions.
  *
- * The function is block(pc, budget, done, xb, dt, ft) → done': the pc it is entered at,
- * the instructions this execute() may retire and has retired so far, and the byte
- * offsets (in the machine memory, ../../memory.ts) of the hart's registers and of the
- * data and fetch TLBs of the current privilege. Its shape:
+ * The function is block(pc, budget, done, xb, dt, ft, map) → done': the pc it is entered
+ * at, the instructions this execute() may retire and has retired so far, and the byte
+ * offsets (in the machine memory, ../../memory.ts) of the hart's registers, of the data
+ * and fetch TLBs of the current privilege, and of the slot map of the RAM page it runs
+ * from (0: none). Nothing in it depends on which physical page that is, so one compiled
+ * function serves every page with the same code at the same virtual address (the same
+ * kernel in many domains, backend.ts). Its shape:
  *
  *   if (pc !== PC) or (done + LEN > budget): exit pc = pc; return done   (alias, budget)
  *   r5 = x[5]; …                          guest registers the region uses, in locals
@@ -64,10 +67,11 @@ export interface WasmLayout {
   pageDir: number;
 }
 
-// Locals: the six parameters, then scratch, then one per guest register used.
-const PC = 0, BUDGET = 1, DONE = 2, XB = 3, DT = 4, FT = 5;
-const N = 6, LIM = 7, L = 8, CH = 9, T = 10, VA = 11, VPN = 12, TI = 13, V = 14, HA = 15;
-const FIRST_REG = 16;
+// Locals: the seven parameters, then scratch, then one per guest register used.
+const PC = 0, BUDGET = 1, DONE = 2, XB = 3, DT = 4, FT = 5, MAP = 6;
+const N = 7, LIM = 8, L = 9, CH = 10, T = 11, VA = 12, VPN = 13, TI = 14, V = 15, HA = 16, M = 17;
+const FIRST_REG = 18;
+const PARAMS = 7;
 
 /**
  * One function for the blocks of `regions` (one page's, decoded `page`, word 0 at
@@ -75,11 +79,10 @@ const FIRST_REG = 16;
  * control passes between them inside the function: a way out to the first instruction
  * of another of its regions — a branch, a jump, or a return (jalr) that lands there —
  * goes round the dispatch loop (t → region by br_table) with the guest registers still
- * in locals, instead of a tail call. `map` is the byte offset of the page's slot map
- * (backend.ts; 0: none), through which other blocks of the page are found without a
- * TLB lookup.
+ * in locals, instead of a tail call. Other blocks of the page are found through its
+ * slot map (the `map` parameter) without a TLB lookup.
  */
-export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: number, map: number, lay: WasmLayout): FunctionCode {
+export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: number, lay: WasmLayout): FunctionCode {
   const grouped = regions.length > 1;
   const used = new Set<number>();
   const written = new Set<number>();
@@ -130,7 +133,8 @@ export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: nu
     addN(k);
     const samePage = (target & -4096) === (vbase | 0);
     if (chain && grouped && samePage && startOf.has((target & 0xfff) >>> 2)) { toDispatch(); return; }
-    if (chain) c.i32(map !== 0 && samePage ? map + (target & 0xffc) : 0).set(V);
+    if (chain && samePage) c.get(MAP).i32(target & 0xffc).op(W.i32_add).i32(0).get(MAP).op(W.select).set(V);
+    else if (chain) c.i32(0).set(V);
     c.i32(chain).set(CH).br(depthOf('out'));
   };
 
@@ -154,10 +158,9 @@ export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: nu
     for (let w = lo; w <= hi; w++) c.uleb(startOf.has(w) ? depthOf(`R${startOf.get(w)!}`) : depthOf('miss'));
     c.uleb(depthOf('miss'));
     pop(); // miss: not a block of this function
-    if (map !== 0) {
-      c.i32(map).get(T).i32(0xffc).op(W.i32_and).op(W.i32_add).i32(0)
-        .get(T).i32(-4096).op(W.i32_and).i32(vbase | 0).op(W.i32_eq).op(W.select).set(V);
-    } else c.i32(0).set(V);
+    c.get(MAP).get(T).i32(0xffc).op(W.i32_and).op(W.i32_add).i32(0)
+      .get(T).i32(-4096).op(W.i32_and).i32(vbase | 0).op(W.i32_eq).get(MAP).i32(0).op(W.i32_ne).op(W.i32_and)
+      .op(W.select).set(V);
     c.i32(1).set(CH).br(depthOf('out'));
   }
 
@@ -359,22 +362,24 @@ export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: nu
   // Epilogue: registers back, the exit pc, then chain to the block at t if there is one.
   for (const r of [...written].sort((p, q) => p - q)) c.get(XB).get(local.get(r)!).mem(W.i32_store, r * 4);
   c.get(CH).if_();
-  // V = 0: not on this page, so the map entry through the fetch TLB and the page directory.
+  // V = 0: not on this page, so the map (M) through the fetch TLB and the page directory.
   c.get(V).op(W.i32_eqz).if_();
   c.get(T).i32(12).op(W.i32_shr_u).tee(VPN).i32(255).op(W.i32_and).i32(2).op(W.i32_shl).get(FT).op(W.i32_add).tee(TI)
     .mem(W.i32_load, X_TAG).get(VPN).op(W.i32_eq).if_();
   c.get(T).get(TI).mem(W.i32_load, X_XOR).op(W.i32_xor).tee(HA)
-    .i32(12).op(W.i32_shr_u).i32(2).op(W.i32_shl).mem(W.i32_load, lay.pageDir).tee(V).if_();
-  c.get(V).get(HA).i32(0xffc).op(W.i32_and).op(W.i32_add).set(V);
-  c.end().end().end();
+    .i32(12).op(W.i32_shr_u).i32(2).op(W.i32_shl).mem(W.i32_load, lay.pageDir).tee(M).if_();
+  c.get(M).get(HA).i32(0xffc).op(W.i32_and).op(W.i32_add).set(V);
+  c.end().end();
+  c.op(W.else_).get(MAP).set(M);
+  c.end();
   c.get(V).if_();
   c.get(V).mem(W.i32_load, 0).tee(V).if_();
-  c.get(T).get(BUDGET).get(DONE).get(N).op(W.i32_add).get(XB).get(DT).get(FT).get(V);
+  c.get(T).get(BUDGET).get(DONE).get(N).op(W.i32_add).get(XB).get(DT).get(FT).get(M).get(V);
   c.op(W.return_call_indirect).uleb(Sig.BLOCK).uleb(0);
   c.end().end().end();
   c.get(XB).get(T).mem(W.i32_store, PC_SLOT); // back to the engine: it reads pc from here
   c.get(DONE).get(N).op(W.i32_add).end();
-  return { locals: FIRST_REG + regs.length - 6, body: c };
+  return { locals: FIRST_REG + regs.length - PARAMS, body: c };
 }
 
 /**

@@ -104,8 +104,8 @@ export class Code {
 /** Function signatures, by index in every block module's type section. */
 export const enum Sig { BLOCK = 0 }
 
-/** block(pc, budget, done, xb, dt, ft) → done (see codegen.ts). */
-const BLOCK_TYPE = [0x60, 6, I32, I32, I32, I32, I32, I32, 1, I32];
+/** block(pc, budget, done, xb, dt, ft, map) → done (see codegen.ts). */
+const BLOCK_TYPE = [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 1, I32];
 
 /** One function of a module: `locals` i32 locals beyond the parameters, and its body (ending in `end`). */
 export interface FunctionCode {

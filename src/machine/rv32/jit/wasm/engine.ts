@@ -39,10 +39,11 @@ export class WasmEngine implements HartEngine {
       const vpn = pc >>> 12, ti = vpn & 0xff;
       const left = budget - done;
       if (xTag[ti] !== vpn) { h.execute(1); return; } // the interpreter walks and fills the TLB
-      const b = tr.lookup((pc ^ xXor[ti]!) >>> 0, pc);
-      if (b === null) { h.execute(tr.coldRun((pc ^ xXor[ti]!) >>> 0, left)); return; }
+      const host = (pc ^ xXor[ti]!) >>> 0;
+      const b = tr.lookup(host, pc);
+      if (b === null) { h.execute(tr.coldRun(host, left)); return; }
       if (b.fn === null || b.len > left) { h.execute(b.fn === null ? 1 : left); return; }
-      const k = b.fn(pc, left, 0, xb, dt, ft);
+      const k = b.fn(pc, left, 0, xb, dt, ft, this.backend.mapAt(host >>> 12));
       h.pc = m32[pcWord]!;
       h.cycles += k;
       h.instret += k;
