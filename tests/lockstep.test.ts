@@ -25,6 +25,7 @@ import { Program, asm, li, to } from './support/asm.js';
 import { makeElf, words } from './support/elf-writer.js';
 import { IMAGES, REPO_ROOT } from './support/paths.js';
 import { Machine, type Engine } from '../src/machine/rv32/machine.js';
+import type { WasmBackend } from '../src/machine/rv32/jit/wasm/backend.js';
 import { NativeSession } from '../src/native/native-run.js';
 import { disassemble } from '../src/machine/rv32/disasm.js';
 import { Mode } from '../src/machine/rv32/csr.js';
@@ -505,11 +506,29 @@ test(`lockstep (${engine}): data stored next to code in one page (no invalidatio
 });
 
 test(`lockstep (${engine}): remapping a code page under a running S-mode kernel (sfence.vma)`, () => {
-  // S-mode code at VA_CODE calls a function at VA 0x40010000, which maps in turn to two
-  // physical pages holding different code; between calls it flips the PTE and runs
-  // sfence.vma. Translations are keyed by physical page and entered through the TLB.
-  const fnA = [asm.addi(12, 12, 3), asm.jalr(0, 1, 0)];
-  const fnB = [asm.addi(12, 12, 100), asm.jalr(0, 1, 0)];
+  // Translations are keyed by physical page and entered through the TLB.
+  const m = lockstep('remap', remapProgram([asm.addi(12, 12, 3), asm.jalr(0, 1, 0)], [asm.addi(12, 12, 100), asm.jalr(0, 1, 0)]),
+    { engine, seed: 5, slices: 200, maxCycles: 200_000 });
+  // 200 calls to each mapping: 200 * 3 + 200 * 100.
+  assert.equal(m.ram.i32[(DATA_PA - RAM_BASE) >>> 2], 200 * 103);
+});
+
+test(`lockstep (${engine}): the same code in two physical pages at one virtual address`, () => {
+  // As the same kernel in two domains: the WebAssembly backend compiles it once.
+  const fn = [asm.addi(12, 12, 7), asm.xori(18, 12, 5), asm.add(19, 19, 18), asm.jalr(0, 1, 0)];
+  const m = lockstep('shared', remapProgram(fn, fn), { engine, seed: 6, slices: 200, maxCycles: 200_000 });
+  assert.equal(m.ram.i32[(DATA_PA - RAM_BASE) >>> 2], 400 * 7);
+  if (engine === 'wasm') assert.ok((m.translator!.backend as WasmBackend).reused > 0, 'the second page reused the first one\'s function');
+});
+
+}
+
+/**
+ * S-mode code at VA_CODE calls a function at VA 0x40010000, which maps in turn to two
+ * physical pages holding `fnA` and `fnB`; between calls it flips the PTE and runs
+ * sfence.vma; at the end it stores x12 at VA_DATA.
+ */
+function remapProgram(fnA: number[], fnB: number[]): Make {
   const FN_A = CODE_PA + 0x6000, FN_B = CODE_PA + 0x7000, l1 = PT_PA + 0x1000;
   const pteOf = (pa: number): number => ((Math.floor(pa / 4096) << 10) | PTE_V | PTE_R | PTE_W | PTE_X | 0xc0) | 0;
   const p = new Program();
@@ -520,7 +539,7 @@ test(`lockstep (${engine}): remapping a code page under a running S-mode kernel 
   p.emit(asm.addi(13, 13, -1), to.b(asm.bne, 13, 0, 'loop'));
   p.emit(li(5, VA_DATA), asm.sw(12, 5, 0), asm.ecall(), asm.jal(0, 0));
   const code = p.assemble(VA_CODE);
-  const make: Make = (engine) => {
+  return (engine) => {
     const m = new Machine({ ramSize: RAM_SIZE, engine });
     const put = (pa: number, v: number): void => { m.ram.i32[(pa - RAM_BASE) >>> 2] = v; };
     put(PT_PA + (VA_CODE >>> 22) * 4, ((Math.floor(l1 / 4096) << 10) | PTE_V) | 0);
@@ -542,11 +561,6 @@ test(`lockstep (${engine}): remapping a code page under a running S-mode kernel 
     m.bootBare(CODE_PA);
     return m;
   };
-  const m = lockstep('remap', make, { engine, seed: 5, slices: 200, maxCycles: 200_000 });
-  // 200 calls to each mapping: 200 * 3 + 200 * 100.
-  assert.equal(m.ram.i32[(DATA_PA - RAM_BASE) >>> 2], 200 * 103);
-});
-
 }
 
 const confDir = join(IMAGES, 'conformance');
