@@ -1,7 +1,7 @@
 /*
- * Code generation, WebAssembly: one region of guest code (../region.ts) → one function;
- * backend.ts puts the functions of a page's regions into one module (encoder.ts) and
- * installs them in the block table.
+ * Code generation, WebAssembly: the regions of a page translated together (../region.ts)
+ * → one function; backend.ts compiles it in a module of its own (encoder.ts) and enters
+ * it in the block table.
  *
  * // HOT PATH (generated): the emitted code is what runs guest instructions.
  *
@@ -13,28 +13,32 @@
  * function serves every page with the same code at the same virtual address (the same
  * kernel in many domains, backend.ts). Its shape:
  *
- *   if (pc !== PC) or (done + LEN > budget): exit pc = pc; return done   (alias, budget)
- *   r5 = x[5]; …                          guest registers the region uses, in locals
- *   block $out
- *     loop $loop                          (only with backward branches) they re-enter here…
- *       block $B(m-1) … block $B1 [$B0]
- *         [br_table L]                    …and dispatch on the label index L when needed
- *       [end] case 0 code                 forward branches leave their $B directly
- *       end   case 1 code …
+ *   if pc is not on this function's virtual page: exit pc = pc; return done   (an alias)
+ *   r5 = x[5]; …                          every guest register the regions use, in locals
+ *   t = pc
+ *   block $out  block $slow
+ *     loop $dispatch                      (several regions) a way out to the first
+ *       br_table (t - base) / 4 → $R(j)   instruction of one of them comes back here,
+ *       miss: chain out (ch = 1)          with the registers still in locals
+ *       region j:
+ *         if done + LEN > budget: leave for the engine
+ *         loop / block $B(i) … br_table L (as needed: backward branches, their targets)
+ *           straight code; forward branches leave their $B directly
  *     end
- *   end
- *   x[5] = r5; …                          every register the region writes
- *   if (ch) find t's slot: this page's slot map (V), or fetch TLB → page directory →
- *           that page's map; a slot → return_call_indirect
+ *   end  ($slow: set the hart's SLOW word)  end
+ *   x[5] = r5; …                          every register the regions write
+ *   if (ch) find t's slot: this page's map (V), or the fetch TLB → the page directory →
+ *           that page's map; a slot → return_call_indirect (t, …, that map)
  *   exit pc = t; return done + n
  *
  * The accounting is the JavaScript translator's (../codegen.ts): n counts instructions
  * per straight segment, a backward branch continues only while n <= lim, and every way
- * out sets t (the next pc) and adds what retired since the last label. Chaining is a
- * tail call through the shared table, found through the current fetch TLB at run time,
- * so a chain never grows the stack and needs no depth limit; the callee's own prologue
- * rejects an alias translated for another pc and a budget too small for its length
- * (the engine then interprets, engine.ts).
+ * out sets t (the next pc) and adds what retired since the last label; going round the
+ * dispatch moves n into done. Chaining out is a tail call through the shared table,
+ * found through the current fetch TLB at run time, so a chain never grows the stack and
+ * needs no depth limit; the callee's prologue rejects an alias translated for another
+ * virtual page, and each region's entry a budget too small for it (the engine then
+ * interprets, engine.ts).
  *
  * Loads and stores: the TLB entry read from memory (tag, XOR), RAM addressed directly
  * (`i32.load offset=ramOffset`). A block never calls out: an access it cannot do itself
@@ -48,7 +52,7 @@ import { Op } from '../../decode.js';
 import type { Region } from '../region.js';
 import { Code, I32, Sig, W, type FunctionCode } from './encoder.js';
 
-/** Byte offsets in a hart's register block (Hart.stateOffset): the exit pc and trap word. */
+/** Byte offsets in a hart's register block (Hart.stateOffset): the exit pc, the SLOW word. */
 export const PC_SLOT = 40 * 4;
 export const SLOW_SLOT = 41 * 4;
 
