@@ -126,7 +126,7 @@ export class Translator<F = unknown> implements TranslationListener {
   /** Set once by the engine's composition (machine.ts); compiles regions. */
   backend!: TranslatorBackend<F>;
 
-  constructor(private readonly ram: Ram, private readonly code: CodeCache) {
+  constructor(ram: Ram, private readonly code: CodeCache) {
     this.pages = new Array<JitPage<F> | undefined>(ram.size / 4096);
     code.translator = this;
   }
