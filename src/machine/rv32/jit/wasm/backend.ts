@@ -1,23 +1,29 @@
 /*
- * The WebAssembly backend: compiles the regions of a page into one module (codegen.ts),
- * and keeps the table through which blocks call each other.
+ * The WebAssembly backend: compiles the regions of a page translated together into one
+ * function in a module of its own (codegen.ts), and keeps the table through which
+ * functions call each other.
  *
- * The table holds one slot per installed block (slot 0: the miss stub, which only
+ * The table holds one slot per installed function (slot 0: the miss stub, which only
  * returns to the engine); freed slots are reused. Each RAM page with blocks has a slot
- * map in the machine memory, 1024 words, one per instruction word: the slot of the block
- * whose entry is that word, or 0. The page directory (also in memory) maps a RAM page to
- * its map. Generated code finds a successor through the fetch TLB, the directory and the
- * map (or straight through its own page's map), and tail-calls the slot: chaining needs
- * no per-exit state, and dropping a block is one table write and one map write.
+ * map in the machine memory, 1024 words, one per instruction word: the slot of the
+ * function with a block starting at that word, or 0. The page directory (also in
+ * memory) maps a RAM page to its map. Generated code finds a successor through the
+ * fetch TLB, the directory and the map (or straight through its own page's map, passed
+ * to it), and tail-calls the slot: chaining needs no per-exit state, and dropping a
+ * block is one map write (and one table write when its function has no blocks left).
  *
- * The table stays as small as the number of live blocks because V8 (11.x) copies an
+ * A function depends only on its virtual address and its instructions, so compiled
+ * functions are remembered by those and reused for every page that holds the same code
+ * at the same address: the same kernel in many domains is compiled once.
+ *
+ * The table stays as small as the number of live functions because V8 (11.x) copies an
  * imported table into every instance that imports it and updates every instance on
  * table.set: a table with a slot per word would make each instantiation cost
  * milliseconds. Maps exist for at most MAX_MAPPED_PAGES pages; blocks of pages beyond
  * that are still run, from the engine, but not chained to.
  *
- * Blocks import nothing but the memory and the table: an access a block cannot do
- * itself leaves the block (codegen.ts), so no block ever calls into JavaScript.
+ * Functions import nothing but the memory and the table: an access a block cannot do
+ * itself leaves it (codegen.ts), so generated code never calls into JavaScript.
  */
 
 import type { Ram } from '../../bus.js';
@@ -27,7 +33,7 @@ import type { Block, TranslatorBackend } from '../block-cache.js';
 import { generateWasmGroup, missStub, type WasmLayout } from './codegen.js';
 import { blockModule, type FunctionCode } from './encoder.js';
 
-/** A compiled block: (pc, budget, done, xb, dt, ft) → done after it (see codegen.ts). */
+/** A compiled function: (pc, budget, done, xb, dt, ft, map) → done after it (see codegen.ts). */
 export type WasmBlockFn = (pc: number, budget: number, done: number, xb: number, dt: number, ft: number, map: number) => number;
 
 const WORDS = 1024;
