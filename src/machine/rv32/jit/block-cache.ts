@@ -51,6 +51,11 @@ const MAX_BATCH = 64;
 export interface TranslatorBackend<F> {
   /** Compiles `regions` of the decoded RAM page `pageIndex`, whose word 0 runs at virtual `vbase`. */
   compile(decoded: Int32Array, regions: Region[], vbase: number, pageIndex: number): F[];
+  /**
+   * Code compiled before for another page that holds the same instructions at the same
+   * virtual address, with a block at word `w`: its regions and their functions, or null.
+   */
+  reuse(vbase: number, pageIndex: number, w: number): { regions: Region[]; fns: F[] } | null;
   /** A block became (or stopped being) the one for its entry word; `cleared`: all of them. */
   installed(b: Block<F>): void;
   removed(b: Block<F>): void;
@@ -182,16 +187,35 @@ export class Translator<F = unknown> implements TranslationListener {
   private translate(p: JitPage<F>, w: number, pc: number): Block<F> {
     const decoded = this.code.page(p.index);
     const vbase = (pc - w * 4) | 0;
-    const starts = [w];
-    if (p.drops <= REWRITES_TOLERATED) {
-      const warm = Math.max(1, Math.floor(this.hotAfter * WARM_SHARE));
-      for (let v = 0; v < WORDS && starts.length < MAX_BATCH; v++) {
-        if (v !== w && p.blocks[v] === null && p.heat[v]! >= warm) starts.push(v);
+    let starts: number[], regions: (Region | null)[], fns: F[];
+    const hit = this.backend.reuse(vbase, p.index, w);
+    if (hit !== null) {
+      // The same code was compiled for another page (another domain's copy of a kernel,
+      // say): take that batch, for the starts not yet translated here, this one first.
+      const keep = hit.regions.map((_, i) => i).filter((i) => p.blocks[hit.regions[i]!.first] === null || hit.regions[i]!.first === w)
+        .sort((i, j) => (hit.regions[j]!.first === w ? 1 : 0) - (hit.regions[i]!.first === w ? 1 : 0));
+      regions = keep.map((i) => hit.regions[i]!);
+      fns = keep.map((i) => hit.fns[i]!);
+      starts = regions.map((r) => r!.first);
+      // Its words must count as decoded code here too (stores to them are then left to the
+      // interpreter, which invalidates), as findRegion would have made them.
+      for (const r of regions) {
+        for (let v = r!.first; v < r!.end; v++) {
+          if ((decoded[v << 2]! & 0xff) === Op.UNDECODED) this.code.decode(decoded, v << 2, p.index * 4096 + v * 4);
+        }
       }
+    } else {
+      starts = [w];
+      if (p.drops <= REWRITES_TOLERATED) {
+        const warm = Math.max(1, Math.floor(this.hotAfter * WARM_SHARE));
+        for (let v = 0; v < WORDS && starts.length < MAX_BATCH; v++) {
+          if (v !== w && p.blocks[v] === null && p.heat[v]! >= warm) starts.push(v);
+        }
+      }
+      regions = starts.map((v) => findRegion(this.code, decoded, p.index, v));
+      const found = regions.filter((r): r is Region => r !== null);
+      fns = found.length > 0 ? this.backend.compile(decoded, found, vbase, p.index) : [];
     }
-    const regions = starts.map((v) => findRegion(this.code, decoded, p.index, v));
-    const found = regions.filter((r): r is Region => r !== null);
-    const fns = found.length > 0 ? this.backend.compile(decoded, found, vbase, p.index) : [];
     let k = 0;
     const blocks = starts.map((v, i) => {
       const r = regions[i]!;

@@ -30,6 +30,7 @@ export class JsBackend implements TranslatorBackend<BlockFn> {
     });
   }
 
+  reuse(): null { return null; }
   installed(_b: Block<BlockFn>): void {}
   removed(_b: Block<BlockFn>): void {}
   cleared(): void {}

@@ -39,8 +39,15 @@ export type WasmBlockFn = (pc: number, budget: number, done: number, xb: number,
 const WORDS = 1024;
 /** Pages with slot maps, at most (4 KiB of machine memory each). */
 export const MAX_MAPPED_PAGES = 4096;
-/** Compiled functions remembered for reuse, at most (then the memory starts over). */
-const COMPILED_KEPT = 4096;
+/** Block starts of compiled functions remembered for reuse, at most (then the memory starts over). */
+const COMPILED_KEPT = 16384;
+
+/** A compiled function, its regions, and the instruction words it was compiled from. */
+interface Compiled {
+  fn: WasmBlockFn;
+  regions: Region[];
+  words: Int32Array;
+}
 /** Table slots added at a time. */
 const TABLE_STEP = 256;
 
@@ -64,8 +71,9 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
   private readonly freeSlots: number[] = [];
   /** Each installed function's table slot, and how many blocks enter it. */
   private readonly slots = new Map<WasmBlockFn, { slot: number; blocks: number }>();
-  /** Compiled functions by what they depend on (keyOf), to reuse for identical pages. */
-  private readonly compiled = new Map<string, WasmBlockFn>();
+  /** Compiled functions by virtual address of each block start, to reuse for identical pages. */
+  private readonly compiled = new Map<number, Compiled[]>();
+  private remembered = 0;
   private readonly ramWords: Int32Array;
   /** Compiled modules and their bytes, and compilations saved by reuse, for statistics. */
   modules = 0;
@@ -95,14 +103,38 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
    */
   compile(decoded: Int32Array, regions: Region[], vbase: number, pageIndex: number): WasmBlockFn[] {
     this.mapOf(pageIndex);
-    const key = this.keyOf(regions, vbase, pageIndex);
-    let fn = this.compiled.get(key);
-    if (fn === undefined) {
-      fn = this.instantiate([generateWasmGroup(decoded, regions, vbase, this.layout)])[0]!;
-      if (this.compiled.size >= COMPILED_KEPT) this.compiled.clear();
-      this.compiled.set(key, fn);
-    } else this.reused++;
+    const fn = this.instantiate([generateWasmGroup(decoded, regions, vbase, this.layout)])[0]!;
+    // Remember it by each of its starts, with the instructions it was compiled from.
+    const base = pageIndex * WORDS;
+    const words: number[] = [];
+    for (const r of regions) for (let w = r.first; w < r.end; w++) words.push(this.ramWords[base + w]!);
+    const entry: Compiled = { fn, regions, words: Int32Array.from(words) };
+    if (this.remembered >= COMPILED_KEPT) { this.compiled.clear(); this.remembered = 0; }
+    for (const r of regions) {
+      const key = vbase * WORDS + r.first;
+      const list = this.compiled.get(key);
+      if (list === undefined) this.compiled.set(key, [entry]); else list.push(entry);
+      this.remembered++;
+    }
     return regions.map(() => fn);
+  }
+
+  reuse(vbase: number, pageIndex: number, w: number): { regions: Region[]; fns: WasmBlockFn[] } | null {
+    const list = this.compiled.get(vbase * WORDS + w);
+    if (list === undefined) return null;
+    const base = pageIndex * WORDS;
+    for (const e of list) {
+      let i = 0, same = true;
+      for (const r of e.regions) {
+        for (let v = r.first; v < r.end && same; v++) same = this.ramWords[base + v] === e.words[i++];
+        if (!same) break;
+      }
+      if (!same) continue;
+      this.mapOf(pageIndex);
+      this.reused++;
+      return { regions: e.regions, fns: e.regions.map(() => e.fn) };
+    }
+    return null;
   }
 
   /** The slot map of RAM page `p` (byte offset; 0: none), the blocks' `map` argument. */
@@ -110,16 +142,7 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
     return this.pageDir[p]!;
   }
 
-  /** What a compiled function depends on: virtual base, region bounds, instruction words. */
-  private keyOf(regions: Region[], vbase: number, pageIndex: number): string {
-    const parts: (string | number)[] = [vbase];
-    const base = pageIndex * WORDS;
-    for (const r of regions) {
-      parts.push(`|${r.first}-${r.end}`);
-      for (let w = r.first; w < r.end; w++) parts.push(this.ramWords[base + w]!);
-    }
-    return parts.join(',');
-  }
+
 
   /** A block's entry word in its page's map gets its function's slot (one per function). */
   installed(b: Block<WasmBlockFn>): void {
