@@ -30,7 +30,8 @@ const USAGE = `tsxen run-native IMAGE.elf [--bios none|sbi|auto] [--harts N] [--
   --no-reboot      exit on a guest reset request instead of restarting the image
   --stats-json F   write instructions, cycles, wall time and MIPS to file F
   --signature F    write the words between begin_signature and end_signature to F
-  --engine E       interp: the interpreter; jit: the block translator (default ${DEFAULT_ENGINE})
+  --engine E       wasm: the block translator to WebAssembly; jit: to JavaScript;
+                   interp: the interpreter (default ${DEFAULT_ENGINE})
 An image with a 'tohost' symbol may also finish through it (riscv-tests' HTIF convention).
 Console: Ctrl-] quits.`;
 

@@ -53,8 +53,9 @@ export interface MachineConfig {
   /** Console output sink (UART transmit). */
   consoleOut?: (byte: number) => void;
   /**
-   * How guest instructions run: `interp`, the interpreter (Hart.execute), or `jit`, the
-   * block translator (jit/), which retires the same instructions in the same virtual time.
+   * How guest instructions run: `wasm` (the default), the block translator to
+   * WebAssembly (jit/wasm/); `jit`, the block translator to JavaScript (jit/); `interp`,
+   * the interpreter (Hart.execute). All retire the same instructions in the same virtual time.
    */
   engine?: Engine;
 }
