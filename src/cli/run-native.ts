@@ -17,7 +17,7 @@ import { RAM_BASE, MAX_HARTS, DEFAULT_ENGINE, type Engine } from '../machine/rv3
 import { ConsoleWriter, attachTerminalInput } from './terminal.js';
 
 const USAGE = `tsxen run-native IMAGE.elf [--bios none|sbi|auto] [--harts N] [--mem SIZE] [--max-insns N]
-                  [--trace] [--realtime] [--no-reboot] [--stats-json FILE] [--engine interp|jit]
+                  [--trace] [--realtime] [--no-reboot] [--stats-json FILE] [--engine wasm|jit|interp]
 
   --bios none      the image starts in M-mode at its entry on every hart (QEMU -bios none)
   --bios sbi       tsxen's SBI firmware starts the image in S-mode on hart 0

@@ -84,7 +84,7 @@ export class Machine implements HartHost {
   readonly quantum: number;
   mHandler: MachineModeHandler | null = null;
   readonly engine: Engine;
-  /** The block translator, shared by the harts, when engine is `jit`. */
+  /** The block translator, shared by the harts, when engine is `jit` or `wasm`. */
   readonly translator: Translator | null = null;
 
   /** Called after every round (between hart slices): cheap polling of guest memory. */
