@@ -4,12 +4,14 @@
  *
  * // HOT PATH: the loop below runs once per return from WebAssembly.
  *
- * Blocks chain among themselves by tail calls (codegen.ts), so control comes back here
- * only when a chain finds no translated block at its next pc (the miss stub), the budget
- * is too small for the next block, or a block left for a trap, a device store or code it
- * dropped. Then, as in the JavaScript engine (../engine.ts): the fetch TLB, the
- * translator's lookup (which counts visits and translates hot starts), and the
- * interpreter for everything the translator has nothing for.
+ * Control passes between blocks inside WebAssembly (a function's dispatch loop, tail
+ * calls between functions: codegen.ts), so it comes back here only when there is no
+ * translated code at the next pc (the miss stub), the budget is too small for the next
+ * region, or a block left at an access it does not do itself (the hart's SLOW word:
+ * the interpreter runs that one instruction, and may raise its trap). Then, as in the
+ * JavaScript engine (../engine.ts): the fetch TLB, the translator's lookup (which counts
+ * visits and translates hot starts), and the interpreter for everything the translator
+ * has nothing for.
  */
 
 import { HART_REGS_BYTES, type Hart, type HartEngine } from '../../hart.js';
