@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, image } from './support/paths.js';
 import { makeElf, words } from './support/elf-writer.js';
-import { asm, li } from './support/asm.js';
+import { Program, asm, li, to } from './support/asm.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'tsxen.js');
 const tmp = mkdtempSync(join(tmpdir(), 'tsxen-cli-'));
@@ -54,6 +54,27 @@ test('the exit status is the finisher code', () => {
   assert.match(fail.stderr, /fail, code 7/);
   assert.equal(tsxen('run-native', finisherImage('fail300.elf', (300 << 16) | 0x3333)).status, 255, 'codes above 255 must not wrap');
   assert.equal(tsxen('run-native', finisherImage('reset.elf', 0x7777), '--no-reboot').status, 0);
+});
+
+test('a guest that resets itself reboots, and every engine retires the same instructions', () => {
+  // Each boot counts itself in RAM outside the image (which is reloaded), runs a hot loop
+  // (translated), and resets until the third boot, which passes.
+  const p = new Program();
+  p.emit(...li(5, 0x80100000), asm.lw(6, 5, 0), asm.addi(6, 6, 1), asm.sw(6, 5, 0), ...li(7, 200_000));
+  p.label('loop').emit(asm.addi(7, 7, -1), to.b(asm.bne, 7, 0, 'loop'));
+  p.emit(...li(8, 3), ...li(9, 0x100000), to.b(asm.blt, 6, 8, 'reset'));
+  p.emit(...li(10, 0x5555), asm.sw(10, 9, 0), asm.jal(0, 0));
+  p.label('reset').emit(...li(10, 0x7777), asm.sw(10, 9, 0), asm.jal(0, 0));
+  const file = join(tmp, 'reboots.elf');
+  writeFileSync(file, makeElf(0x80000000, [{ paddr: 0x80000000, bytes: words(p.assemble(0x80000000)) }]));
+  const counts = ['interp', 'jit', 'wasm'].map((engine) => {
+    const stats = join(tmp, `reboots-${engine}.json`);
+    const r = tsxen('run-native', file, '--bios', 'none', '--engine', engine, '--stats-json', stats);
+    assert.equal(r.status, 0, `${engine}: ${r.stderr}`);
+    return JSON.parse(readFileSync(stats, 'utf8')).instructions as number;
+  });
+  assert.ok(counts[0]! > 3 * 400_000, 'three boots ran their loops');
+  assert.deepEqual(counts, [counts[0], counts[0], counts[0]], 'every engine retired the same instructions');
 });
 
 test('--max-insns stops a guest that never finishes with status 124', () => {
