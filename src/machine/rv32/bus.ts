@@ -29,7 +29,7 @@ interface Region {
   device: MmioDevice;
 }
 
-import type { MachineMemory } from './memory.js';
+import type { MemoryArena } from './memory.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
@@ -58,7 +58,7 @@ export class Ram {
    * With `memory`, RAM and the code-page map live in the machine's shared memory (see
    * memory.ts); without, in a buffer of their own.
    */
-  constructor(base: number, size: number, memory?: MachineMemory) {
+  constructor(base: number, size: number, memory?: MemoryArena) {
     if (size % PAGE_SIZE !== 0) throw new Error(`RAM size ${size} is not a multiple of 4 KiB`);
     this.base = base;
     this.size = size;

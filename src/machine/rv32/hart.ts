@@ -28,7 +28,7 @@ import {
   Mode, Mstatus, MSTATUS_WRITABLE, S_INTERRUPTS, ALL_INTERRUPTS, SSTATUS_MASK,
 } from './csr.js';
 import { Access, TLB_BYTES, TLB_MASK, Tlb, translate, faultCause } from './mmu.js';
-import type { MachineMemory } from './memory.js';
+import type { MemoryArena } from './memory.js';
 import type { PhysicalBus, Ram } from './bus.js';
 import type { CodeCache } from './code-cache.js';
 import { COST } from './costs.js';
@@ -153,7 +153,7 @@ export class Hart {
   private readonly ram: Ram;
 
   /** With `memory`, the hart's state lives in the machine's shared memory (memory.ts). */
-  constructor(id: number, host: HartHost, memory?: MachineMemory) {
+  constructor(id: number, host: HartHost, memory?: MemoryArena) {
     this.id = id;
     this.host = host;
     this.ram = host.bus.ram;

@@ -22,7 +22,7 @@
 import { PhysicalBus, Ram } from './bus.js';
 import { CodeCache } from './code-cache.js';
 import { HART_STATE_BYTES, Hart, HartState, type HartHost, type MachineModeHandler } from './hart.js';
-import { MachineMemory } from './memory.js';
+import { MemoryArena } from './memory.js';
 import { Clint } from './devices/clint.js';
 import { Uart16550 } from './devices/uart.js';
 import { Finisher, type FinisherEvent } from './devices/finisher.js';
@@ -73,7 +73,7 @@ export type StopReason =
 
 export class Machine implements HartHost {
   /** One WebAssembly.Memory for RAM and the state translated code touches (memory.ts). */
-  readonly memory: MachineMemory;
+  readonly memory: MemoryArena;
   readonly ram: Ram;
   readonly bus: PhysicalBus;
   readonly code: CodeCache;
@@ -108,7 +108,7 @@ export class Machine implements HartHost {
     const pages = ramSize / 4096;
     // State: each hart's registers and TLBs, the code-page and code-word maps, the
     // translator's page directory.
-    this.memory = new MachineMemory(ramSize, nharts * HART_STATE_BYTES + pages + ramSize / 32 + wasmBackendStateBytes(ramSize) + 4096);
+    this.memory = new MemoryArena(ramSize, nharts * HART_STATE_BYTES + pages + ramSize / 32 + wasmBackendStateBytes(ramSize) + 4096);
     this.ram = new Ram(RAM_BASE, ramSize, this.memory);
     this.bus = new PhysicalBus(this.ram);
     this.code = new CodeCache(this.ram);

@@ -1,7 +1,7 @@
 /*
  * The machine's memory: one WebAssembly.Memory that holds guest RAM and the state that
  * translated code reads and writes directly — each hart's registers and TLBs, the RAM
- * code-page map, and the WebAssembly translator's tables (jit/wasm/).
+ * code-page and code-word maps, and the WebAssembly translator's tables (jit/wasm/).
  *
  *   0 ........ stateBytes                      state area (allocated once, in order)
  *   ramOffset  ramOffset + ramSize             guest RAM (Ram's typed-array views)
@@ -9,12 +9,13 @@
  * Everything else in the machine keeps using plain typed arrays; they are simply views
  * into this one buffer, so the interpreter, the JavaScript translator, the hypervisor and
  * the backends see the same bytes the WebAssembly blocks do. The memory never grows, so
- * the views never detach.
+ * the views never detach. (Not to be confused with the hypervisor's MachineMemory,
+ * src/hv/mm, which is Xen's "machine memory": RAM by machine frame.)
  */
 
 const WASM_PAGE = 65536;
 
-export class MachineMemory {
+export class MemoryArena {
   readonly memory: WebAssembly.Memory;
   readonly buffer: ArrayBuffer;
   /** Byte offset of RAM byte 0. */

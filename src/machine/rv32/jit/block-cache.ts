@@ -192,8 +192,9 @@ export class Translator<F = unknown> implements TranslationListener {
     if (hit !== null) {
       // The same code was compiled for another page (another domain's copy of a kernel,
       // say): take that batch, for the starts not yet translated here, this one first.
-      const keep = hit.regions.map((_, i) => i).filter((i) => p.blocks[hit.regions[i]!.first] === null || hit.regions[i]!.first === w)
-        .sort((i, j) => (hit.regions[j]!.first === w ? 1 : 0) - (hit.regions[i]!.first === w ? 1 : 0));
+      const keep = hit.regions.map((_, i) => i).filter((i) => hit.regions[i]!.first === w || p.blocks[hit.regions[i]!.first] === null);
+      const at = keep.findIndex((i) => hit.regions[i]!.first === w);
+      [keep[0], keep[at]] = [keep[at]!, keep[0]!];
       regions = keep.map((i) => hit.regions[i]!);
       fns = keep.map((i) => hit.fns[i]!);
       starts = regions.map((r) => r!.first);

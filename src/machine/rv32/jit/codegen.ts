@@ -59,7 +59,7 @@
  */
 
 import { Op } from '../decode.js';
-import type { Region } from './region.js';
+import { registersOf, type Region } from './region.js';
 
 /** A compiled block: returns instructions retired; sets h.pc (and h.trapCause on a trap). */
 export type BlockFn = (
@@ -82,15 +82,7 @@ const hex = (v: number): string => (v < 0 ? `-0x${(-v).toString(16)}` : `0x${v.t
 export function generateBlock(page: Int32Array, region: Region, vbase: number): string {
   const { first, end, labels } = region;
   const LEN = end - first;
-  const used = new Set<number>();
-  const written = new Set<number>();
-  for (let w = first; w < end; w++) {
-    const r = page[w << 2]!;
-    const op = r & 0xff, rd = (r >>> 8) & 63, rs1 = (r >>> 16) & 63, rs2 = r >>> 24;
-    if (readsRs1(op) && rs1 !== 0) used.add(rs1);
-    if (readsRs2(op) && rs2 !== 0) used.add(rs2);
-    if (writesRd(op) && rd !== 32 && rd !== 0) { used.add(rd); written.add(rd); }
-  }
+  const { used: regs, written } = registersOf(page, [region]);
   // Page memos ("L0 TLB"), one per base register of the region's loads and of its
   // stores: the vpn and XOR of the last page that base register reached through a TLB
   // hit (stores: only pages without decoded code). A memo hit is the TLB entry itself,
@@ -253,7 +245,6 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
   }
   if (live) out.push(`  ${chainExit((vbase + end * 4) | 0, end, 0)}`);
 
-  const regs = [...used].sort((p, q) => p - q);
   const head = [
     slots > 0 ? `const S = [${new Array(slots).fill('null').join(', ')}];` : '',
     `return function block_${((vbase + first * 4) >>> 0).toString(16)}(h, x, rT, rX, wT, wX, xT, xX, budget, done, depth) {`,
@@ -265,7 +256,7 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
   ];
   const tail = [
     '  }',
-    ...[...written].sort((p, q) => p - q).map((i) => `  x[${i}] = r${i};`),
+    ...written.map((i) => `  x[${i}] = r${i};`),
     ...(slots > 0 ? [
       `  if (e >= 0 && depth < ${MAX_CHAIN_DEPTH}) {`,
       '    const t = h.pc;',
@@ -280,16 +271,4 @@ export function generateBlock(page: Int32Array, region: Region, vbase: number): 
     '};',
   ];
   return [...head, ...out, ...tail].join('\n');
-}
-
-function readsRs1(op: number): boolean {
-  return !(op === Op.LUI || op === Op.AUIPC || op === Op.JAL || op === Op.FENCE || op === Op.FENCE_I);
-}
-
-function readsRs2(op: number): boolean {
-  return (op >= Op.BEQ && op <= Op.BGEU) || (op >= Op.SB && op <= Op.SW) || (op >= Op.ADD && op <= Op.REMU);
-}
-
-function writesRd(op: number): boolean {
-  return !((op >= Op.BEQ && op <= Op.BGEU) || (op >= Op.SB && op <= Op.SW) || op === Op.FENCE || op === Op.FENCE_I);
 }

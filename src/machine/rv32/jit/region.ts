@@ -33,6 +33,25 @@ export interface Region {
   labels: Set<number>;
 }
 
+/**
+ * The guest registers `regions` of decoded `page` read or write (`used`, ascending) and
+ * those they write (`written`), x0 excluded: what generated code keeps in locals.
+ */
+export function registersOf(page: Int32Array, regions: Region[]): { used: number[]; written: number[] } {
+  const used = new Set<number>(), written = new Set<number>();
+  for (const rg of regions) {
+    for (let w = rg.first; w < rg.end; w++) {
+      const r = page[w << 2]!;
+      const op = r & 0xff, rd = (r >>> 8) & 63, rs1 = (r >>> 16) & 63, rs2 = r >>> 24;
+      if (readsRs1(op) && rs1 !== 0) used.add(rs1);
+      if (readsRs2(op) && rs2 !== 0) used.add(rs2);
+      if (writesRd(op) && rd !== 32 && rd !== 0) { used.add(rd); written.add(rd); }
+    }
+  }
+  const ascending = (s: Set<number>): number[] => [...s].sort((p, q) => p - q);
+  return { used: ascending(used), written: ascending(written) };
+}
+
 /** True for operations the translator emits inline. */
 export function translatable(op: number): boolean {
   return (op >= Op.LUI && op <= Op.BGEU) || (op >= Op.LB && op <= Op.REMU) || op === Op.FENCE || op === Op.FENCE_I;
@@ -71,4 +90,16 @@ export function findRegion(code: CodeCache, page: Int32Array, index: number, fir
   const labels = new Set<number>([first]);
   for (const t of targets) if (t >= first && t < w) labels.add(t);
   return { first, end: w, labels };
+}
+
+function readsRs1(op: number): boolean {
+  return !(op === Op.LUI || op === Op.AUIPC || op === Op.JAL || op === Op.FENCE || op === Op.FENCE_I);
+}
+
+function readsRs2(op: number): boolean {
+  return (op >= Op.BEQ && op <= Op.BGEU) || (op >= Op.SB && op <= Op.SW) || (op >= Op.ADD && op <= Op.REMU);
+}
+
+function writesRd(op: number): boolean {
+  return !((op >= Op.BEQ && op <= Op.BGEU) || (op >= Op.SB && op <= Op.SW) || op === Op.FENCE || op === Op.FENCE_I);
 }

@@ -27,7 +27,7 @@
  */
 
 import type { Ram } from '../../bus.js';
-import type { MachineMemory } from '../../memory.js';
+import type { MemoryArena } from '../../memory.js';
 import type { Region } from '../region.js';
 import type { Block, TranslatorBackend } from '../block-cache.js';
 import { generateWasmGroup, missStub, type WasmLayout } from './codegen.js';
@@ -80,7 +80,7 @@ export class WasmBackend implements TranslatorBackend<WasmBlockFn> {
   bytes = 0;
   reused = 0;
 
-  constructor(memory: MachineMemory, ram: Ram) {
+  constructor(memory: MemoryArena, ram: Ram) {
     const pages = ram.size / 4096;
     const dir = memory.alloc(pages * 4);
     this.pageDir = new Int32Array(memory.buffer, dir, pages);

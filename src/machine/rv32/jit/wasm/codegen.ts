@@ -49,7 +49,7 @@
  */
 
 import { Op } from '../../decode.js';
-import type { Region } from '../region.js';
+import { registersOf, type Region } from '../region.js';
 import { Code, I32, Sig, W, type FunctionCode } from './encoder.js';
 
 /** Byte offsets in a hart's register block (Hart.stateOffset): the exit pc, the SLOW word. */
@@ -88,18 +88,7 @@ const PARAMS = 7;
  */
 export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: number, lay: WasmLayout): FunctionCode {
   const grouped = regions.length > 1;
-  const used = new Set<number>();
-  const written = new Set<number>();
-  for (const rg of regions) {
-    for (let w = rg.first; w < rg.end; w++) {
-      const r = page[w << 2]!;
-      const op = r & 0xff, rd = (r >>> 8) & 63, rs1 = (r >>> 16) & 63, rs2 = r >>> 24;
-      if (readsRs1(op) && rs1 !== 0) used.add(rs1);
-      if (readsRs2(op) && rs2 !== 0) used.add(rs2);
-      if (writesRd(op) && rd !== 32 && rd !== 0) { used.add(rd); written.add(rd); }
-    }
-  }
-  const regs = [...used].sort((p, q) => p - q);
+  const { used: regs, written } = registersOf(page, regions);
   const local = new Map<number, number>(regs.map((r, i) => [r, FIRST_REG + i]));
   // (Page memos — a TLB entry per base register copied into locals — were measured 7%
   // slower overall: more code for V8 to optimize and more register pressure.)
@@ -142,9 +131,9 @@ export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: nu
     c.i32(chain).set(CH).br(depthOf('out'));
   };
 
-  // Prologue: a pc this function has a region for (else back to the engine).
-  if (grouped) c.get(PC).i32(vbase | 0).op(W.i32_sub).i32(12).op(W.i32_shr_u);
-  else c.get(PC).i32((vbase + regions[0]!.first * 4) | 0).op(W.i32_ne);
+  // Prologue: a pc on this function's virtual page (else an alias: back to the engine).
+  // Only the starts of its regions lead here, through the slot maps and the engine.
+  c.get(PC).i32(vbase | 0).op(W.i32_sub).i32(12).op(W.i32_shr_u);
   c.if_().get(XB).get(PC).mem(W.i32_store, PC_SLOT).get(DONE).op(W.return_).end();
   for (const r of regs) c.get(XB).mem(W.i32_load, r * 4).set(local.get(r)!);
   c.get(PC).set(T);
@@ -364,7 +353,7 @@ export function generateWasmGroup(page: Int32Array, regions: Region[], vbase: nu
   pop(); // out
 
   // Epilogue: registers back, the exit pc, then chain to the block at t if there is one.
-  for (const r of [...written].sort((p, q) => p - q)) c.get(XB).get(local.get(r)!).mem(W.i32_store, r * 4);
+  for (const r of written) c.get(XB).get(local.get(r)!).mem(W.i32_store, r * 4);
   c.get(CH).if_();
   // V = 0: not on this page, so the map (M) through the fetch TLB and the page directory.
   c.get(V).op(W.i32_eqz).if_();
@@ -416,16 +405,4 @@ export function missStub(): FunctionCode {
   const c = new Code();
   c.get(XB).get(PC).mem(W.i32_store, PC_SLOT).get(DONE).end();
   return { locals: 0, body: c };
-}
-
-function readsRs1(op: number): boolean {
-  return !(op === Op.LUI || op === Op.AUIPC || op === Op.JAL || op === Op.FENCE || op === Op.FENCE_I);
-}
-
-function readsRs2(op: number): boolean {
-  return (op >= Op.BEQ && op <= Op.BGEU) || (op >= Op.SB && op <= Op.SW) || (op >= Op.ADD && op <= Op.REMU);
-}
-
-function writesRd(op: number): boolean {
-  return !((op >= Op.BEQ && op <= Op.BGEU) || (op >= Op.SB && op <= Op.SW) || op === Op.FENCE || op === Op.FENCE_I);
 }
